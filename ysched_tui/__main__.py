@@ -1,0 +1,3 @@
+from ysched_tui.cli import main
+
+raise SystemExit(main())
