@@ -110,6 +110,10 @@ class CommandTarget(_Model):
     cwd: str | None = None
     env: dict[str, str] = Field(default_factory=dict)
     shell: str = "/bin/sh"
+    stdin: str | None = None
+    """Text fed to the command's standard input (crontab's ``%`` lines); ``None`` = /dev/null."""
+    user: str | None = None
+    """Run as this OS user (system crontabs); ``None`` = the scheduler's user."""
 
 
 class HttpTarget(_Model):

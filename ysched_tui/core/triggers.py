@@ -51,5 +51,13 @@ class OnceTrigger(_Trigger):
     """The instant; a naive value is read in the trigger's zone."""
 
 
-TriggerSpec = Annotated[CronTrigger | IntervalTrigger | OnceTrigger, Field(discriminator="kind")]
+class StartupTrigger(_Trigger):
+    """Fires once each time the scheduling process starts (crontab's ``@reboot``)."""
+
+    kind: Literal["startup"] = "startup"
+
+
+TriggerSpec = Annotated[
+    CronTrigger | IntervalTrigger | OnceTrigger | StartupTrigger, Field(discriminator="kind")
+]
 """Any trigger; a job with no trigger is manual-only."""

@@ -1,0 +1,85 @@
+"""The ``ysched-tui`` command line: the console by default, headless subcommands otherwise.
+
+Each subcommand lives in its own module under ``ysched_tui.cli`` exposing
+``register(subparsers, common) -> None``, which adds a parser whose ``func`` default is a
+``(args: argparse.Namespace) -> int`` handler. Handlers raise :class:`~ysched_tui.errors.YschedError`
+for expected failures; :func:`main` turns those into one line on stderr and the error's exit code
+(2 for usage/config errors, 1 for runtime failures). Textual is imported only when the console is
+asked for.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from ysched_tui.errors import YschedError
+
+COMMAND_MODULES: tuple[str, ...] = (
+    "cron_cmd",
+    "check_cmd",
+    "daemon_cmd",
+    "run_cmd",
+    "jobs_cmd",
+    "history_cmd",
+    "logs_cmd",
+    "stats_cmd",
+    "import_crontab_cmd",
+)
+"""Subcommand modules in ``ysched_tui.cli``, in the order ``--help`` lists them."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that exits 2 with one line (not the whole usage) on bad usage."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"ysched-tui: error: {message} (see --help)\n")
+
+
+def common_options() -> argparse.ArgumentParser:
+    """Options every subcommand accepts: ``--db`` and ``--jobs``."""
+    common = _Parser(add_help=False)
+    common.add_argument("--db", metavar="PATH", help="database path or URL (env YSCHED_DB)")
+    common.add_argument("--jobs", metavar="FILE", help="jobs file (env YSCHED_JOBS)")
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full parser with every available subcommand registered."""
+    common = common_options()
+    parser = _Parser(
+        prog="ysched-tui",
+        description="Operate job schedules from the terminal. No subcommand opens the console.",
+        parents=[common],
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"ysched_tui.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"ysched_tui.cli.{name}":
+                raise
+            continue
+        module.register(sub, common)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``ysched-tui``; returns the process exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func = getattr(args, "func", None)
+    try:
+        if func is None:
+            from ysched_tui.cli.console_cmd import run_console
+
+            return run_console(args)
+        code: int = func(args)
+        return code
+    except YschedError as exc:
+        print(f"ysched-tui: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
