@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from rich.text import Text
 
 from ysched_tui.core.models import RunStatus
+from ysched_tui.core.triggers import CronTrigger, IntervalTrigger, OnceTrigger, TriggerSpec
 
 __all__ = [
     "STATUS_STYLES",
@@ -20,8 +21,11 @@ __all__ = [
     "as_tz",
     "fmt_ms",
     "fmt_relative",
+    "fmt_seconds",
     "fmt_time",
     "status_cell",
+    "trigger_raw",
+    "triggers_raw",
 ]
 
 STATUS_SYMBOLS: dict[RunStatus, str] = {
@@ -140,3 +144,33 @@ def fmt_ms(ms: float | None) -> str:
     if whole < 3600:
         return f"{whole // 60}m {whole % 60:02d}s"
     return f"{whole // 3600}h {whole % 3600 // 60:02d}m"
+
+
+def fmt_seconds(seconds: float) -> str:
+    """A period as the shortest exact ``every`` text: ``90s``, ``5m``, ``2h``, ``1d``."""
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{int(seconds // size)}{unit}"
+    return f"{seconds:g}s"
+
+
+def trigger_raw(trigger: TriggerSpec) -> str:
+    """A trigger as the text an operator would type to get it back in the reschedule dialog.
+
+    Cron triggers show the expression as written, intervals ``every 5m``, one-off fires
+    ``at <ISO time>`` and startup triggers ``@reboot``.
+    """
+    kind = trigger.kind
+    if isinstance(trigger, CronTrigger):
+        return trigger.expr
+    if isinstance(trigger, IntervalTrigger):
+        return f"every {fmt_seconds(trigger.seconds)}"
+    if isinstance(trigger, OnceTrigger):
+        spec = "seconds" if trigger.at.second else "minutes"
+        return f"at {trigger.at.isoformat(timespec=spec)}"
+    return "@reboot" if kind == "startup" else kind
+
+
+def triggers_raw(triggers: tuple[TriggerSpec, ...]) -> str:
+    """Several triggers joined with ``"; "``, the separator the reschedule dialog accepts."""
+    return "; ".join(trigger_raw(t) for t in triggers)
