@@ -1,0 +1,1 @@
+"""Modal dialogs of the console: confirmations, rescheduling and manual triggers."""
