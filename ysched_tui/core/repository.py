@@ -69,6 +69,11 @@ class Repository(ABC):
     async def save_state(self, state: JobState) -> None:
         """Update one job's state only."""
 
+    async def save_states(self, states: Sequence[JobState]) -> None:
+        """Update many jobs' states; implementations should do it in one transaction."""
+        for state in states:
+            await self.save_state(state)
+
     @abstractmethod
     async def delete_job(self, code: str) -> None:
         """Delete a job's definition (its runs stay)."""

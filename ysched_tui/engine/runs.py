@@ -1,0 +1,402 @@
+"""Running jobs: one asyncio task per run, with concurrency, retries, cancellation and hooks.
+
+A run goes pending -> running -> final. Every transition is recorded through the repository
+(buffered) and then published as an event. A job can never crash or stall the engine: runners
+turn every failure into an outcome, and anything unexpected here is caught and recorded too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import traceback
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import httpx
+
+from ysched_tui.core.context import JobContext
+from ysched_tui.core.events import RetryScheduled, RunFinished, RunMissed, RunStarted
+from ysched_tui.core.models import (
+    RunRecord,
+    RunStatus,
+    ScriptTarget,
+    TriggerType,
+    ms_between,
+    new_run_id,
+)
+from ysched_tui.core.params import validate_params
+from ysched_tui.core.repository import Repository
+from ysched_tui.engine.bus import EventBus
+from ysched_tui.engine.output import OutputCollector
+from ysched_tui.engine.table import JobEntry, JobTable
+from ysched_tui.errors import InvalidOperation, RunNotFound
+from ysched_tui.jobs import Outcome, RunRequest, execute, notify
+from ysched_tui.settings import Settings
+
+log = logging.getLogger("ysched_tui.engine")
+
+_HOST = socket.gethostname()
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Fire:
+    """A request to run a job, waiting in a ``queue`` job's line."""
+
+    run: RunRecord
+
+
+class RunManager:
+    """Starts, tracks, cancels and retries runs."""
+
+    def __init__(
+        self,
+        *,
+        table: JobTable,
+        repo: Repository,
+        bus: EventBus,
+        output: OutputCollector,
+        settings: Settings,
+        http: httpx.AsyncClient,
+        callables: Mapping[str, Callable[..., Any]],
+        clock: Callable[[], datetime],
+        on_change: Callable[[JobEntry], None],
+    ) -> None:
+        self._table = table
+        self._repo = repo
+        self._bus = bus
+        self._output = output
+        self._settings = settings
+        self._http = http
+        self._callables = callables
+        self._clock = clock
+        self._on_change = on_change
+        self._sem = asyncio.Semaphore(settings.max_parallel_runs)
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._runs: dict[str, RunRecord] = {}
+        self._queues: dict[str, deque[_Fire]] = {}
+        self._retries: dict[str, asyncio.TimerHandle] = {}
+        self._hook_tasks: set[asyncio.Task[None]] = set()
+        self.stopping = False
+
+    # --- queries ---------------------------------------------------------------------------
+
+    @property
+    def running_count(self) -> int:
+        """Runs started and not finished."""
+        return len(self._tasks)
+
+    def active_run(self, run_id: str) -> RunRecord | None:
+        """A run in progress (or pending), if ``run_id`` is one."""
+        return self._runs.get(run_id)
+
+    # --- starting --------------------------------------------------------------------------
+
+    def start(
+        self,
+        entry: JobEntry,
+        *,
+        trigger_type: TriggerType,
+        scheduled_time: datetime | None,
+        params: Mapping[str, Any] | None = None,
+        attempt: int = 1,
+        retry_of: str | None = None,
+    ) -> RunRecord:
+        """Start (or queue, or skip) a run of ``entry``; returns its record.
+
+        Raises:
+            ParamError: script parameters are missing or invalid (nothing is recorded).
+            InvalidOperation: a manual run of a job whose concurrency forbids another now.
+        """
+        values = self._params(entry, params or {})
+        now = self._clock()
+        run = RunRecord(
+            run_id=new_run_id(now),
+            job_code=entry.spec.code,
+            job_id=entry.state.id,
+            attempt=attempt,
+            retry_of=retry_of,
+            trigger_type=trigger_type,
+            scheduled_time=scheduled_time,
+            status=RunStatus.PENDING,
+            hostname=_HOST,
+            pid=os.getpid(),
+            params=values,
+        )
+        busy = self._busy(entry)
+        policy = entry.spec.concurrency
+        if busy and policy == "queue":
+            self._queues.setdefault(entry.spec.code, deque()).append(_Fire(run=run))
+            self._record(run)
+            return run
+        if busy:
+            reason = self._busy_reason(entry)
+            if trigger_type is TriggerType.MANUAL:
+                raise InvalidOperation(f"job {entry.spec.code!r} {reason}")
+            return self._skip(entry, run, reason)
+        self._launch(entry, run)
+        return run
+
+    def _params(self, entry: JobEntry, params: Mapping[str, Any]) -> dict[str, Any]:
+        target = entry.spec.target
+        if isinstance(target, ScriptTarget):
+            return validate_params(target.params, {**target.values, **params})
+        return dict(params)
+
+    def _busy(self, entry: JobEntry) -> bool:
+        policy = entry.spec.concurrency
+        limit = policy if isinstance(policy, int) else 1
+        return len(entry.running) >= limit
+
+    def _busy_reason(self, entry: JobEntry) -> str:
+        current = ", ".join(entry.running) or "?"
+        policy = entry.spec.concurrency
+        return f"is already running ({current}; concurrency={policy})"
+
+    def _skip(self, entry: JobEntry, run: RunRecord, reason: str) -> RunRecord:
+        now = self._clock()
+        skipped = run.model_copy(
+            update={
+                "status": RunStatus.SKIPPED,
+                "start_time": now,
+                "end_time": now,
+                "duration_ms": 0,
+                "error": f"skipped: {reason}",
+            }
+        )
+        self._record(skipped)
+        self._bus.publish(RunFinished(run=skipped))
+        return skipped
+
+    def _launch(self, entry: JobEntry, run: RunRecord) -> None:
+        self._runs[run.run_id] = run
+        entry.running[run.run_id] = self._clock()
+        task = asyncio.get_running_loop().create_task(
+            self._execute(entry, run), name=f"ysched-run-{run.run_id}"
+        )
+        self._tasks[run.run_id] = task
+        task.add_done_callback(lambda _t, rid=run.run_id: self._tasks.pop(rid, None))
+
+    def record_missed(self, entry: JobEntry, scheduled_time: datetime, reason: str) -> RunRecord:
+        """Record a fire that did not run as ``missed`` and publish it."""
+        now = self._clock()
+        run = RunRecord(
+            run_id=new_run_id(now),
+            job_code=entry.spec.code,
+            job_id=entry.state.id,
+            trigger_type=TriggerType.SCHEDULED,
+            scheduled_time=scheduled_time,
+            end_time=now,
+            status=RunStatus.MISSED,
+            error=f"missed: {reason}",
+            hostname=_HOST,
+            pid=os.getpid(),
+        )
+        self._record(run)
+        self._bus.publish(RunMissed(run=run))
+        self._hooks(entry, run, "missed")
+        return run
+
+    # --- executing -------------------------------------------------------------------------
+
+    async def _execute(self, entry: JobEntry, run: RunRecord) -> None:
+        try:
+            async with self._sem:
+                run = await self._begin(entry, run)
+                outcome = await self._outcome(entry, run)
+        except asyncio.CancelledError:
+            status = RunStatus.INTERRUPTED if self.stopping else RunStatus.CANCELLED
+            outcome = Outcome(status=status, error=f"{status.value} by operator"
+                              if not self.stopping else "interrupted: scheduler stopped",
+                              retryable=False)
+        except Exception as exc:  # never let a run break the engine
+            log.exception("run %s crashed in the engine", run.run_id)
+            outcome = Outcome(
+                status=RunStatus.FAILED, error=f"engine error: {exc}",
+                traceback=traceback.format_exc(), retryable=False,
+            )
+        await self._finish(entry, run, outcome)
+
+    async def _begin(self, entry: JobEntry, run: RunRecord) -> RunRecord:
+        now = self._clock()
+        run = run.model_copy(update={"status": RunStatus.RUNNING, "start_time": now})
+        self._runs[run.run_id] = run
+        entry.running[run.run_id] = now
+        self._output.open(run.run_id, entry.spec.code)
+        self._record(run)
+        self._bus.publish(RunStarted(run=run))
+        self._on_change(entry)
+        return run
+
+    async def _outcome(self, entry: JobEntry, run: RunRecord) -> Outcome:
+        assert run.start_time is not None
+        context = JobContext(
+            job_id=entry.state.id,
+            job_code=entry.spec.code,
+            job_name=entry.spec.display_name,
+            run_id=run.run_id,
+            attempt=run.attempt,
+            trigger_type=run.trigger_type,
+            scheduled_time=run.scheduled_time,
+            start_time=run.start_time,
+            run_count=entry.state.run_count,
+            params=run.params,
+        )
+        timeout = entry.spec.timeout if entry.spec.timeout is not None else (
+            self._settings.default_timeout
+        )
+        request = RunRequest(
+            spec=entry.spec,
+            context=context,
+            params=run.params,
+            timeout=timeout or None,
+            kill_grace=self._settings.kill_grace,
+        )
+        return await execute(
+            request, self._output.sink(run.run_id), http=self._http, callables=self._callables
+        )
+
+    async def _finish(self, entry: JobEntry, run: RunRecord, outcome: Outcome) -> None:
+        stored, dropped = await self._output.close(run.run_id)
+        now = self._clock()
+        start = run.start_time or now
+        final = run.model_copy(
+            update={
+                "status": outcome.status,
+                "start_time": start,
+                "end_time": now,
+                "duration_ms": ms_between(start, now),
+                "exit_code": outcome.exit_code,
+                "http_status": outcome.http_status,
+                "result": outcome.result,
+                "error": outcome.error,
+                "traceback": outcome.traceback,
+                "output_lines": stored,
+                "dropped_lines": dropped,
+            }
+        )
+        self._runs.pop(run.run_id, None)
+        entry.running.pop(run.run_id, None)
+        self._update_state(entry, final)
+        self._record(final)
+        self._bus.publish(RunFinished(run=final))
+        self._on_change(entry)
+        self._after(entry, final, outcome)
+
+    def _update_state(self, entry: JobEntry, run: RunRecord) -> None:
+        st = entry.state
+        entry.state = st.model_copy(
+            update={
+                "run_count": st.run_count + 1,
+                "fail_count": st.fail_count + (1 if run.status.is_failure else 0),
+                "last_run_id": run.run_id,
+                "last_status": run.status,
+                "last_duration_ms": run.duration_ms,
+                "last_end_time": run.end_time,
+            }
+        )
+
+    def _after(self, entry: JobEntry, run: RunRecord, outcome: Outcome) -> None:
+        if run.status is RunStatus.SUCCESS:
+            self._hooks(entry, run, "success")
+        elif run.status.is_failure:
+            self._hooks(entry, run, "failure")
+            self._maybe_retry(entry, run, outcome)
+        if not self.stopping:
+            self._next_from_queue(entry)
+
+    def _maybe_retry(self, entry: JobEntry, run: RunRecord, outcome: Outcome) -> None:
+        policy = entry.spec.retries
+        retry_number = run.attempt  # the n-th retry follows the n-th attempt
+        if self.stopping or not outcome.retryable or retry_number > policy.max:
+            return
+        delay = policy.delay_for(retry_number)
+        when = self._clock().timestamp() + delay
+        loop = asyncio.get_running_loop()
+
+        def fire() -> None:
+            self._retries.pop(run.run_id, None)
+            if entry.spec.code not in self._table:
+                return
+            self.start(
+                self._table.get(entry.spec.code),
+                trigger_type=TriggerType.RETRY,
+                scheduled_time=run.scheduled_time,
+                params=run.params,
+                attempt=run.attempt + 1,
+                retry_of=run.run_id,
+            )
+
+        self._retries[run.run_id] = loop.call_later(delay, fire)
+        next_time = datetime.fromtimestamp(when, tz=run.end_time.tzinfo if run.end_time else None)
+        self._bus.publish(RetryScheduled(run=run, next_retry_time=next_time, attempt=run.attempt + 1))
+
+    def _next_from_queue(self, entry: JobEntry) -> None:
+        queue = self._queues.get(entry.spec.code)
+        while queue and not self._busy(entry):
+            self._launch(entry, queue.popleft().run)
+
+    # --- cancelling and stopping -----------------------------------------------------------
+
+    async def cancel(self, run_id: str) -> None:
+        """Cancel a run in progress and wait until it is recorded.
+
+        Raises:
+            RunNotFound: no run in progress has this id.
+        """
+        for code, queue in self._queues.items():
+            for fire in list(queue):
+                if fire.run.run_id == run_id:
+                    queue.remove(fire)
+                    entry = self._table.get(code)
+                    await self._finish(entry, fire.run, Outcome(
+                        status=RunStatus.CANCELLED, error="cancelled by operator while queued",
+                        retryable=False))
+                    return
+        task = self._tasks.get(run_id)
+        if task is None:
+            raise RunNotFound(run_id)
+        task.cancel()
+        await asyncio.wait({task})
+
+    async def stop(self, grace: float) -> None:
+        """Drop pending retries and queued fires, wait ``grace`` s for runs, then cancel them."""
+        self.stopping = True
+        for handle in self._retries.values():
+            handle.cancel()
+        self._retries.clear()
+        self._queues.clear()
+        tasks = set(self._tasks.values())
+        if tasks:
+            _done, pending = await asyncio.wait(tasks, timeout=grace)
+            for task in pending:
+                task.cancel()
+            if pending:
+                await asyncio.wait(pending)
+        if self._hook_tasks:
+            await asyncio.wait(set(self._hook_tasks), timeout=grace)
+
+    # --- plumbing --------------------------------------------------------------------------
+
+    def _record(self, run: RunRecord) -> None:
+        task = asyncio.get_running_loop().create_task(self._repo.record_run(run))
+        task.add_done_callback(_log_failure)
+
+    def _hooks(self, entry: JobEntry, run: RunRecord, event: str) -> None:
+        hooks = [h for h in (*entry.spec.hooks, *self._settings.hooks) if event in h.on]
+        for hook in hooks:
+            task = asyncio.get_running_loop().create_task(
+                notify(hook, event, run, entry.spec, self._http)
+            )
+            self._hook_tasks.add(task)
+            task.add_done_callback(self._hook_tasks.discard)
+
+
+def _log_failure(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("recording a run failed: %s", task.exception())

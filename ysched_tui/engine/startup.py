@@ -1,0 +1,88 @@
+"""What happens when a scheduler starts: syncing declared jobs and catching up missed fires.
+
+Declared jobs (jobs file, Python API, scripts) are synced into the job table: new ones are
+added, changed ones updated, vanished ones removed (their history stays). Operator state —
+paused, overrides, counters, the last handled fire — survives, so a reschedule or a pause made in
+the console outlives a restart and stays visible as an override.
+
+Fires that should have happened while the scheduler was down are each recorded as ``missed``;
+then the job's catch-up policy decides what runs: ``once`` (one catch-up run, like systemd's
+``Persistent=true``), ``all`` (one per missed fire) or ``skip``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from ysched_tui.core.models import CatchUp, JobSource, JobSpec, JobState, new_job_id
+from ysched_tui.core.schedule import fires_between
+from ysched_tui.engine.table import JobEntry, JobTable
+
+MAX_MISSED_PER_JOB = 1000
+"""At most this many missed fires are recorded per job after a downtime."""
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SyncResult:
+    """What a sync changed, for the log line at start."""
+
+    added: tuple[str, ...]
+    updated: tuple[str, ...]
+    removed: tuple[str, ...]
+
+
+def sync_jobs(
+    stored: Sequence[tuple[JobSpec, JobState]], declared: Sequence[JobSpec], table: JobTable
+) -> tuple[SyncResult, list[JobEntry]]:
+    """Fill ``table`` from stored jobs updated by the declared ones.
+
+    Returns:
+        what changed, and the entries whose spec must be saved.
+    """
+    declared_by_code = {spec.code: spec for spec in declared}
+    added: list[str] = []
+    updated: list[str] = []
+    removed: list[str] = []
+    to_save: list[JobEntry] = []
+    for spec, state in stored:
+        new = declared_by_code.pop(spec.code, None)
+        if new is None and spec.source is not JobSource.RUNTIME:
+            removed.append(spec.code)
+            continue
+        entry = JobEntry(spec=new or spec, state=state)
+        if new is not None and new != spec:
+            updated.append(spec.code)
+            to_save.append(entry)
+        table.put(entry)
+    for spec in declared_by_code.values():
+        entry = JobEntry(spec=spec, state=JobState(code=spec.code, id=new_job_id()))
+        added.append(spec.code)
+        to_save.append(entry)
+        table.put(entry)
+    return SyncResult(added=tuple(added), updated=tuple(updated), removed=tuple(removed)), to_save
+
+
+def missed_fires(table: JobTable, entry: JobEntry, now: datetime) -> list[datetime]:
+    """Fires of a schedulable job between its last handled fire and ``now``."""
+    last = entry.state.last_fire_time
+    if last is None or not entry.schedulable:
+        return []
+    return fires_between(
+        entry.triggers,
+        last,
+        now,
+        default_tz=table.tz(entry),
+        seed=entry.spec.code,
+        limit=MAX_MISSED_PER_JOB,
+    )
+
+
+def catch_up_runs(policy: CatchUp, missed: Sequence[datetime]) -> list[datetime]:
+    """The scheduled times to run as catch-up runs under ``policy``."""
+    if not missed or policy is CatchUp.SKIP:
+        return []
+    if policy is CatchUp.ONCE:
+        return [missed[-1]]
+    return list(missed)

@@ -1,0 +1,151 @@
+"""The engine's in-memory table of jobs: specs, states, runs in progress and figures.
+
+Reads (the job list, one job, the merged timeline of next fires) are answered from here without
+touching the database, so the console stays fast with 10,000 jobs.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from ysched_tui.core.models import JobSpec, JobState, JobView, UpcomingFire
+from ysched_tui.core.schedule import next_fire_multi
+from ysched_tui.core.triggers import TriggerSpec
+from ysched_tui.errors import JobNotFound
+
+
+@dataclass
+class JobEntry:
+    """One job as the engine holds it."""
+
+    spec: JobSpec
+    state: JobState
+    running: dict[str, datetime] = field(default_factory=dict)
+    """run_id -> start time of runs in progress."""
+    success_rate_7d: float | None = None
+    median_duration_ms: int | None = None
+
+    @property
+    def triggers(self) -> tuple[TriggerSpec, ...]:
+        """The triggers in force (an operator override wins)."""
+        if self.state.override_triggers is not None:
+            return self.state.override_triggers
+        return self.spec.triggers
+
+    @property
+    def enabled(self) -> bool:
+        """Whether the job is enabled (an operator override wins)."""
+        if self.state.override_enabled is not None:
+            return self.state.override_enabled
+        return self.spec.enabled
+
+    @property
+    def schedulable(self) -> bool:
+        """Whether scheduled fires happen: enabled, not paused, with triggers."""
+        return self.enabled and not self.state.paused and bool(self.triggers)
+
+    def view(self) -> JobView:
+        """The reader's view of this job."""
+        return JobView(
+            spec=self.spec,
+            state=self.state,
+            running=tuple(self.running),
+            running_since=min(self.running.values()) if self.running else None,
+            success_rate_7d=self.success_rate_7d,
+            median_duration_ms=self.median_duration_ms,
+        )
+
+
+class JobTable:
+    """All jobs by code."""
+
+    def __init__(self, default_tz: str) -> None:
+        self.default_tz = default_tz
+        self._jobs: dict[str, JobEntry] = {}
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._jobs
+
+    def __iter__(self) -> Iterator[JobEntry]:
+        return iter(self._jobs.values())
+
+    def __len__(self) -> int:
+        return len(self._jobs)
+
+    def get(self, code: str) -> JobEntry:
+        """The entry for ``code``. Raises: JobNotFound."""
+        try:
+            return self._jobs[code]
+        except KeyError:
+            raise JobNotFound(code) from None
+
+    def put(self, entry: JobEntry) -> None:
+        """Add or replace an entry."""
+        self._jobs[entry.spec.code] = entry
+
+    def remove(self, code: str) -> JobEntry:
+        """Remove and return an entry. Raises: JobNotFound."""
+        entry = self.get(code)
+        del self._jobs[code]
+        return entry
+
+    def views(self) -> list[JobView]:
+        """Every job's view, ordered by code."""
+        return [self._jobs[c].view() for c in sorted(self._jobs)]
+
+    def next_fire(self, entry: JobEntry, after: datetime) -> datetime | None:
+        """The job's next fire strictly after ``after`` (None when not schedulable)."""
+        if not entry.schedulable:
+            return None
+        found = next_fire_multi(
+            entry.triggers, after, default_tz=self._tz(entry), seed=entry.spec.code
+        )
+        return found[0] if found else None
+
+    def tz(self, entry: JobEntry) -> str:
+        """The zone a job's triggers default to."""
+        return self._tz(entry)
+
+    def _tz(self, entry: JobEntry) -> str:
+        return entry.spec.timezone or self.default_tz
+
+    def upcoming(self, limit: int, *, include_paused: bool, now: datetime) -> list[UpcomingFire]:
+        """The next ``limit`` fires across all jobs, merged with a heap (soonest first)."""
+        heap: list[tuple[datetime, str]] = []
+        for entry in self._jobs.values():
+            paused_ok = include_paused and entry.enabled and bool(entry.triggers)
+            if not (entry.schedulable or paused_ok):
+                continue
+            first = entry.state.next_run_time
+            if first is None or entry.state.paused:
+                found = next_fire_multi(
+                    entry.triggers,
+                    now,
+                    default_tz=self._tz(entry),
+                    seed=entry.spec.code,
+                )
+                first = found[0] if found else None
+            if first is not None:
+                heap.append((first, entry.spec.code))
+        heapq.heapify(heap)
+        out: list[UpcomingFire] = []
+        while heap and len(out) < limit:
+            when, code = heapq.heappop(heap)
+            entry = self._jobs[code]
+            out.append(
+                UpcomingFire(
+                    time=when,
+                    code=code,
+                    name=entry.spec.display_name,
+                    paused=entry.state.paused,
+                )
+            )
+            found = next_fire_multi(
+                entry.triggers, when, default_tz=self._tz(entry), seed=entry.spec.code
+            )
+            if found is not None:
+                heapq.heappush(heap, (found[0], code))
+        return out
