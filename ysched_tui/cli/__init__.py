@@ -1,11 +1,11 @@
 """The ``ysched-tui`` command line: the console by default, headless subcommands otherwise.
 
 Each subcommand lives in its own module under ``ysched_tui.cli`` exposing
-``register(subparsers, common) -> None``, which adds a parser whose ``func`` default is a
-``(args: argparse.Namespace) -> int`` handler. Handlers raise :class:`~ysched_tui.errors.YschedError`
-for expected failures; :func:`main` turns those into one line on stderr and the error's exit code
-(2 for usage/config errors, 1 for runtime failures). Textual is imported only when the console is
-asked for.
+``register(subparsers, common) -> None``, which adds a parser whose ``func`` default is an
+``(args: argparse.Namespace) -> int`` handler. Handlers raise
+:class:`~ysched_tui.errors.YschedError` for expected failures; :func:`main` turns those into one
+line on stderr and the error's exit code (2 for usage/config errors, 1 for runtime failures).
+Textual is imported only when the console is asked for.
 """
 
 from __future__ import annotations

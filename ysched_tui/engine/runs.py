@@ -334,7 +334,9 @@ class RunManager:
 
         self._retries[run.run_id] = loop.call_later(delay, fire)
         next_time = datetime.fromtimestamp(when, tz=run.end_time.tzinfo if run.end_time else None)
-        self._bus.publish(RetryScheduled(run=run, next_retry_time=next_time, attempt=run.attempt + 1))
+        self._bus.publish(
+            RetryScheduled(run=run, next_retry_time=next_time, attempt=run.attempt + 1)
+        )
 
     def _next_from_queue(self, entry: JobEntry) -> None:
         queue = self._queues.get(entry.spec.code)

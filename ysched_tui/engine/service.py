@@ -216,7 +216,8 @@ class Engine(SchedulerService):
         for when in run_times:
             late = (now - when).total_seconds()
             if late > grace:
-                self._runs.record_missed(entry, when, f"{late:.1f}s late (misfire grace {grace:g}s)")
+                reason = f"{late:.1f}s late (misfire grace {grace:g}s)"
+                self._runs.record_missed(entry, when, reason)
             else:
                 self._runs.start(entry, trigger_type=TriggerType.SCHEDULED, scheduled_time=when)
         last = run_times[-1]
@@ -318,7 +319,9 @@ class Engine(SchedulerService):
     async def get_job(self, code: str) -> JobView:
         return self.table.get(code).view()
 
-    async def upcoming(self, limit: int = 50, *, include_paused: bool = False) -> list[UpcomingFire]:
+    async def upcoming(
+        self, limit: int = 50, *, include_paused: bool = False
+    ) -> list[UpcomingFire]:
         return self.table.upcoming(limit, include_paused=include_paused, now=self.clock())
 
     async def add_job(self, spec: JobSpec, *, replace: bool = False) -> JobView:
