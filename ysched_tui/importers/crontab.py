@@ -1,0 +1,287 @@
+"""Turning a crontab(5) file into job definitions, line by line, the way cron(8) reads it.
+
+A user crontab (``crontab -l``) has five time fields (or an ``@macro``) and a command; a system
+crontab (``/etc/crontab``, ``/etc/cron.d/*``) has the user to run as in between. Environment
+assignments apply to the entries after them (``SHELL`` picks the shell, cronie's ``CRON_TZ`` the
+zone the times are read in, the rest is passed to the command); the comment lines right above an
+entry describe it. A line that cannot be converted becomes a :class:`~ysched_tui.errors.Problem`
+with its line number and the others still import. Codes are derived from what a line does, not
+where it is, so importing the same file again yields the same codes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shlex
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ysched_tui.core.cron import MACROS, validate_cron
+from ysched_tui.errors import CronError, Problem
+from ysched_tui.importers.crontab_lines import BLANKS, parse_assignment, split_command, split_word
+
+__all__ = ["DEFAULT_SHELL", "REBOOT", "CrontabImport", "ImportedJob", "parse_crontab"]
+
+REBOOT = "@reboot"
+"""The macro for "once when the scheduler starts"."""
+
+DEFAULT_SHELL = "/bin/sh"
+"""cron's shell when the crontab sets no ``SHELL``."""
+
+_NAME_WIDTH = 60
+_WRAPPERS = frozenset({"exec", "nohup", "command", "time", "nice", "ionice", "chronic"})
+"""Words that only wrap the real program; a code names the program instead."""
+_ASSIGNMENT_WORD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ImportedJob:
+    """One crontab entry as a job.
+
+    Attributes:
+        code: stable job code (program name + hash of schedule, user and command).
+        name: the command's first line, shortened, for lists.
+        description: the comment lines directly above the entry.
+        source: the file the entry came from.
+        line: its 1-based line number.
+        schedule: the time fields as one expression, an ``@macro`` or ``"@reboot"``.
+        command: the command with ``\\%`` resolved, everything before the first ``%``.
+        stdin: what cron feeds to the command's standard input (after the first ``%``).
+        env: assignments in force at the entry, in order, except ``SHELL``.
+        shell: ``SHELL`` in force, else ``/bin/sh``.
+        user: the user to run as (system crontabs only).
+        timezone: ``CRON_TZ`` in force (cronie), ``None`` for the scheduler's zone.
+        cwd: ``HOME`` in force: cron starts the command there (else in the user's home).
+    """
+
+    code: str
+    name: str
+    description: str
+    source: str
+    line: int
+    schedule: str
+    command: str
+    stdin: str | None = None
+    env: dict[str, str] = field(default_factory=dict)
+    shell: str = DEFAULT_SHELL
+    user: str | None = None
+    timezone: str | None = None
+    cwd: str | None = None
+
+    @property
+    def at_startup(self) -> bool:
+        """Whether the entry is ``@reboot`` (runs once when the scheduler starts)."""
+        return self.schedule == REBOOT
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CrontabImport:
+    """The result of reading one crontab: the jobs, and the lines that could not be converted."""
+
+    source: str
+    jobs: list[ImportedJob]
+    problems: list[Problem]
+
+
+class _LineError(Exception):
+    """An entry cron would reject or that cannot be converted; carries the bad field."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(slots=True)
+class _Entry:
+    """What one entry line says, before the file-wide step that assigns codes."""
+
+    line: int
+    schedule: str
+    raw_command: str
+    user: str | None
+
+
+def parse_crontab(text: str, *, system: bool = False, source: str = "<stdin>") -> CrontabImport:
+    """Read a crontab into jobs and problems.
+
+    Args:
+        text: the crontab's content.
+        system: a system crontab, where the field after the times is the user to run as.
+        source: the file name used in problems and job sources.
+
+    Returns:
+        Every entry that could be converted, in file order, and one problem per other line.
+    """
+    env: dict[str, str] = {}
+    env_lines: dict[str, int] = {}
+    comments: list[str] = []
+    found: list[tuple[_Entry, ImportedJob]] = []
+    problems: list[Problem] = []
+    for number, raw in enumerate(text.split("\n"), start=1):
+        line = raw.removesuffix("\r").lstrip(BLANKS)
+        if not line or line.startswith("#"):
+            _note_comment(comments, line)
+            continue
+        assignment = parse_assignment(line)
+        if assignment is not None:
+            env[assignment[0]] = assignment[1]
+            env_lines[assignment[0]] = number
+            comments.clear()
+            continue
+        try:
+            entry = _read_entry(line, number, system)
+            found.append((entry, _job(entry, env, env_lines, comments, source)))
+        except _LineError as exc:
+            problems.append(Problem(file=source, line=number, message=str(exc), field=exc.field))
+        comments.clear()
+    return CrontabImport(source=source, jobs=_with_codes(found), problems=problems)
+
+
+def _note_comment(comments: list[str], line: str) -> None:
+    """Collect a comment line; a blank line ends the block that describes the next entry."""
+    if not line:
+        comments.clear()
+        return
+    body = line[1:]
+    comments.append((body[1:] if body.startswith(" ") else body).rstrip())
+
+
+def _read_entry(line: str, number: int, system: bool) -> _Entry:
+    """Split an entry into schedule, user and command, validating the schedule."""
+    if line.startswith("@"):
+        schedule, rest = split_word(line)
+        if schedule != REBOOT and schedule not in MACROS:
+            known = " ".join([REBOOT, *MACROS])
+            raise _LineError(f"unknown macro {schedule!r}: cron knows {known} (lower case)")
+    else:
+        fields, rest = _time_fields(line)
+        schedule = " ".join(fields)
+        try:
+            validate_cron(schedule)
+        except CronError as exc:
+            raise _LineError(str(exc), exc.field) from exc
+    user = None
+    if system:
+        user, rest = split_word(rest)
+        if not user:
+            raise _LineError("no user and command after the schedule (system crontab: "
+                             "the field after the times is the user to run as)", "user")
+    if not split_command(rest)[0].strip(BLANKS):
+        raise _LineError("no command after the schedule" + (f" and user {user!r}" if user else ""),
+                         "command")
+    return _Entry(line=number, schedule=schedule, raw_command=rest, user=user)
+
+
+def _time_fields(line: str) -> tuple[list[str], str]:
+    """The five time fields and the rest of the line."""
+    fields: list[str] = []
+    rest = line
+    while len(fields) < 5:
+        word, rest = split_word(rest)
+        if not word:
+            raise _LineError(
+                f"not an assignment (NAME=value) and not a cron entry: found {len(fields)} "
+                "field(s) where cron expects minute hour day-of-month month day-of-week, "
+                "then the command")
+        fields.append(word)
+    return fields, rest
+
+
+def _job(
+    entry: _Entry, env: dict[str, str], env_lines: dict[str, int], comments: list[str], source: str
+) -> ImportedJob:
+    """The job for an entry, with the assignments in force and the comments above it."""
+    command, stdin = split_command(entry.raw_command)
+    timezone = env.get("CRON_TZ") or None
+    if timezone is not None and not _known_zone(timezone):
+        raise _LineError(f"CRON_TZ={timezone!r} (set on line {env_lines['CRON_TZ']}) is not a "
+                         "known IANA time zone such as 'Europe/Berlin'", "CRON_TZ")
+    return ImportedJob(
+        code="",
+        name=_short_name(command),
+        description="\n".join(comments).strip("\n"),
+        source=source,
+        line=entry.line,
+        schedule=entry.schedule,
+        command=command,
+        stdin=stdin,
+        env={k: v for k, v in env.items() if k != "SHELL"},
+        shell=env.get("SHELL") or DEFAULT_SHELL,
+        user=entry.user,
+        timezone=timezone,
+        cwd=env.get("HOME") or None,
+    )
+
+
+def _known_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def _short_name(command: str) -> str:
+    """The command on one line, cut to a width that fits a list column."""
+    text = " ".join(command.split())
+    return text if len(text) <= _NAME_WIDTH else text[: _NAME_WIDTH - 1].rstrip() + "…"
+
+
+def _with_codes(found: list[tuple[_Entry, ImportedJob]]) -> list[ImportedJob]:
+    """Give each job its code; the n-th repeat of an identical entry gets ``-n`` appended."""
+    seen: Counter[str] = Counter()
+    jobs: list[ImportedJob] = []
+    for entry, job in found:
+        base = base_code(entry.schedule, entry.raw_command, entry.user)
+        seen[base] += 1
+        code = base if seen[base] == 1 else f"{base}-{seen[base]}"
+        jobs.append(replace(job, code=code))
+    return jobs
+
+
+def base_code(schedule: str, raw_command: str, user: str | None = None) -> str:
+    """The code of an entry: its program's name and 6 hex digits of a hash of what it does.
+
+    Args:
+        schedule: the time fields joined by single spaces, or the macro.
+        raw_command: the command as written (``%`` input included).
+        user: the system crontab's user, if any.
+
+    Returns:
+        e.g. ``backup.sh-3fa9c1``: the same for the same entry wherever it sits in the file.
+    """
+    key = "\n".join([schedule, user or "", raw_command.strip()])
+    digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:6]
+    return f"{_program_slug(split_command(raw_command)[0])}-{digest}"
+
+
+def _program_slug(command: str) -> str:
+    """The base name of the program a command runs, as code characters (``job`` if none)."""
+    words = _shell_words(command)
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if _ASSIGNMENT_WORD.match(word):
+            i += 1
+        elif word == "cd" and i + 2 < len(words) and words[i + 2] in ("&&", ";"):
+            i += 3
+        elif word in _WRAPPERS:
+            i += 1
+            while i < len(words) and (words[i].startswith("-") or words[i].isdigit()):
+                i += 1
+        else:
+            break
+    program = words[i].rsplit("/", 1)[-1] if i < len(words) else ""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", program).strip("._-")[:32] or "job"
+
+
+def _shell_words(command: str) -> list[str]:
+    """The command's words as the shell splits them, with ``&&``/``;``/``|`` as their own words."""
+    lexer = shlex.shlex(command, posix=True, punctuation_chars=True)
+    lexer.whitespace_split = True
+    try:
+        return list(lexer)
+    except ValueError:  # an unbalanced quote: plain splitting is good enough for a name
+        return command.split()
