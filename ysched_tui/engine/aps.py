@@ -11,6 +11,7 @@ callback, which applies the misfire, concurrency and catch-up policies itself.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -66,6 +67,7 @@ class DispatchExecutor(BaseExecutor):  # type: ignore[misc]
 
 def build_scheduler(dispatch: Dispatch, timezone: str) -> AsyncIOScheduler:
     """An AsyncIOScheduler with an in-memory store and the dispatching executor."""
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # no line per added job
     return AsyncIOScheduler(
         jobstores={"default": MemoryJobStore()},
         executors={"default": DispatchExecutor(dispatch)},

@@ -108,11 +108,14 @@ class Engine(SchedulerService):
             self.table.put(JobEntry(spec=spec, state=state))
         await self._refresh_figures()
 
-    async def start(self, *, paused: bool = False) -> None:
+    async def start(self, *, paused: bool = False, recover: bool = True) -> None:
         """Load and validate jobs, open storage, sync, catch up, and start firing.
 
         Args:
-            paused: start with the scheduler paused (nothing fires; used for stable screenshots).
+            paused: start with the scheduler paused (nothing fires; used for stable screenshots
+                and by ``ysched-tui run``).
+            recover: mark runs left running as interrupted, record missed fires, apply catch-up
+                and run ``@reboot`` jobs; ``False`` for a one-off ``run`` beside an owner.
 
         Raises:
             ConfigError: the jobs file is invalid (nothing in the database is changed).
@@ -131,8 +134,9 @@ class Engine(SchedulerService):
             await self.repo.save_jobs([(e.spec, e.state) for e in to_save])
         log.info("jobs: %d (added %d, updated %d, removed %d)", len(self.table),
                  len(result.added), len(result.updated), len(result.removed))
-        for run in await self.repo.mark_interrupted(now):
-            log.warning("run %s of %s was left running: now interrupted", run.run_id, run.job_code)
+        if recover:
+            for run in await self.repo.mark_interrupted(now):
+                log.warning("run %s of %s was left running: interrupted", run.run_id, run.job_code)
         await self._refresh_figures()
         self.failures_24h = await self.repo.failures_since(now - timedelta(hours=24))
         self._http = httpx.AsyncClient(follow_redirects=True)
@@ -145,7 +149,8 @@ class Engine(SchedulerService):
             clock=self.clock, on_change=self._changed,
         )
         self.bus.subscribe(self._count_failures)
-        self._catch_up(now)
+        if recover:
+            self._catch_up(now)
         self._scheduler = aps.build_scheduler(self._dispatch, self.settings.timezone)
         for entry in self.table:
             self._schedule(entry, now, fresh=True)
@@ -155,7 +160,8 @@ class Engine(SchedulerService):
         self._house.start()
         self._state = "paused" if paused else "running"
         self._since = now
-        self._startup_fires()
+        if recover:
+            self._startup_fires()
         self._publish_status()
 
     def _declared(self) -> list[JobSpec]:

@@ -1,0 +1,90 @@
+"""``ysched-tui run CODE``: run one job once in the foreground, streaming its output.
+
+The run is recorded as a manual run. The exit code follows its status: 0 success, the command's
+own exit code when it failed with one, 124 timeout, 130 cancelled, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from typing import Any
+
+from ysched_tui.cli.common import run, settings_from
+from ysched_tui.core.events import Event, RunFinished, RunOutput
+from ysched_tui.core.models import RunRecord, RunStatus
+from ysched_tui.errors import ConfigError
+from ysched_tui.settings import Settings
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    """Add the ``run`` subcommand."""
+    p = sub.add_parser("run", parents=[common], help="run one job once now, in the foreground")
+    p.add_argument("code", metavar="CODE")
+    p.add_argument(
+        "--param", action="append", default=[], metavar="K=V", help="script parameter (repeat)"
+    )
+    p.set_defaults(func=run_job)
+
+
+def parse_params(items: list[str]) -> dict[str, str]:
+    """``["a=1", "b=x"]`` -> ``{"a": "1", "b": "x"}``; values are parsed later by type."""
+    params: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"--param: expected K=V, got {item!r}")
+        params[key.strip()] = value
+    return params
+
+
+def run_job(args: argparse.Namespace) -> int:
+    """Run the job and return the exit code its status maps to."""
+    settings = settings_from(args)
+    params = parse_params(args.param)
+    record = run(_run(settings, args.code, params))
+    return exit_code_for(record)
+
+
+async def _run(settings: Settings, code: str, params: dict[str, str]) -> RunRecord:
+    from ysched_tui.engine import Engine
+
+    engine = Engine(settings)
+    done: asyncio.Future[RunRecord] = asyncio.get_running_loop().create_future()
+    wanted: list[str] = []
+
+    def on_event(event: Event) -> None:
+        if isinstance(event, RunOutput) and event.run_id in wanted:
+            for line in event.lines:
+                out = sys.stderr if line.stream == "stderr" else sys.stdout
+                print(line.text, file=out, flush=True)
+        elif isinstance(event, RunFinished) and event.run.run_id in wanted:
+            if not done.done():
+                done.set_result(event.run)
+
+    await engine.start(paused=True, recover=False)
+    try:
+        engine.subscribe(on_event)
+        wanted.append(await engine.trigger(code, params))
+        record = await done
+    finally:
+        await engine.stop(grace=0)
+    note = f"{record.run_id}: {record.status.value}"
+    if record.error and record.status is not RunStatus.SUCCESS:
+        note += f" ({record.error})"
+    print(note, file=sys.stderr)
+    return record
+
+
+def exit_code_for(record: RunRecord) -> int:
+    """The process exit code for a finished run."""
+    if record.status is RunStatus.SUCCESS:
+        return 0
+    if record.status is RunStatus.TIMEOUT:
+        return 124
+    if record.status is RunStatus.CANCELLED:
+        return 130
+    if record.exit_code and 0 < record.exit_code < 256:
+        return record.exit_code
+    return 1
