@@ -88,7 +88,8 @@ def describe_event(event: Event) -> str | None:
         return f"missed   {r.job_code} fire at {when}: {r.error}"
     if isinstance(event, RetryScheduled):
         r = event.run
-        return f"retry    {r.job_code} attempt {event.attempt} at {event.next_retry_time.isoformat()}"
+        when = event.next_retry_time.isoformat()
+        return f"retry    {r.job_code} attempt {event.attempt} at {when}"
     if isinstance(event, JobRemoved):
         return f"removed  {event.code}"
     if isinstance(event, (RunOutput, JobUpdated, StatusChanged)):
