@@ -1,0 +1,195 @@
+"""Core models to table rows and back, so no ORM row ever leaves the storage package.
+
+Structured values (a run's result and params, a job's spec and overrides) become JSON text;
+values JSON cannot hold (dates, sets, objects) are stored as their JSON-able form or ``str()``
+rather than failing a whole batch of history.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import pydantic_core
+from pydantic import TypeAdapter
+
+from ysched_tui.core.models import JobSpec, JobState, OutputLine, RunRecord
+from ysched_tui.core.triggers import TriggerSpec
+from ysched_tui.storage.schema import from_db, to_db
+
+_TRIGGERS = TypeAdapter(tuple[TriggerSpec, ...])
+
+RUN_COLUMNS = (
+    "run_id",
+    "job_code",
+    "job_id",
+    "attempt",
+    "retry_of",
+    "trigger_type",
+    "scheduled_time",
+    "start_time",
+    "end_time",
+    "duration_ms",
+    "status",
+    "exit_code",
+    "http_status",
+    "result_json",
+    "error",
+    "traceback",
+    "hostname",
+    "pid",
+    "params_json",
+    "output_lines",
+    "dropped_lines",
+)
+"""The stored columns of ``runs`` in insert order (``run_time`` is computed by SQLite)."""
+
+
+def dump_json(value: Any) -> str | None:
+    """JSON text of ``value`` (``None`` stays NULL); never raises on odd objects."""
+    if value is None:
+        return None
+    return pydantic_core.to_json(value, fallback=str).decode()
+
+
+def load_json(text: str | None) -> Any:
+    """The value of stored JSON text."""
+    return None if text is None else json.loads(text)
+
+
+def run_to_row(run: RunRecord) -> dict[str, Any]:
+    """A ``runs`` row for ``run``."""
+    return {
+        "run_id": run.run_id,
+        "job_code": run.job_code,
+        "job_id": run.job_id,
+        "attempt": run.attempt,
+        "retry_of": run.retry_of,
+        "trigger_type": run.trigger_type.value,
+        "scheduled_time": to_db(run.scheduled_time),
+        "start_time": to_db(run.start_time),
+        "end_time": to_db(run.end_time),
+        "duration_ms": run.duration_ms,
+        "status": run.status.value,
+        "exit_code": run.exit_code,
+        "http_status": run.http_status,
+        "result_json": dump_json(run.result),
+        "error": run.error,
+        "traceback": run.traceback,
+        "hostname": run.hostname,
+        "pid": run.pid,
+        "params_json": dump_json(run.params) if run.params else None,
+        "output_lines": run.output_lines,
+        "dropped_lines": run.dropped_lines,
+    }
+
+
+def row_to_run(row: Mapping[Any, Any]) -> RunRecord:
+    """The :class:`RunRecord` of a ``runs`` row."""
+    return RunRecord(
+        run_id=row["run_id"],
+        job_code=row["job_code"],
+        job_id=row["job_id"],
+        attempt=row["attempt"],
+        retry_of=row["retry_of"],
+        trigger_type=row["trigger_type"],
+        scheduled_time=from_db(row["scheduled_time"]),
+        start_time=from_db(row["start_time"]),
+        end_time=from_db(row["end_time"]),
+        duration_ms=row["duration_ms"],
+        status=row["status"],
+        exit_code=row["exit_code"],
+        http_status=row["http_status"],
+        result=load_json(row["result_json"]),
+        error=row["error"],
+        traceback=row["traceback"],
+        hostname=row["hostname"],
+        pid=row["pid"],
+        params=load_json(row["params_json"]) or {},
+        output_lines=row["output_lines"],
+        dropped_lines=row["dropped_lines"],
+    )
+
+
+def output_to_row(line: OutputLine) -> dict[str, Any]:
+    """A ``run_output`` row for ``line``."""
+    return {
+        "run_id": line.run_id,
+        "seq": line.seq,
+        "ts": to_db(line.ts),
+        "stream": line.stream,
+        "text": line.text,
+    }
+
+
+def row_to_output(row: Mapping[Any, Any]) -> OutputLine:
+    """The :class:`OutputLine` of a ``run_output`` row."""
+    return OutputLine(
+        run_id=row["run_id"], seq=row["seq"], ts=from_db(row["ts"]), stream=row["stream"],
+        text=row["text"],
+    )
+
+
+def state_columns(state: JobState) -> dict[str, Any]:
+    """The ``jobs`` columns that hold a :class:`JobState` (besides ``code``)."""
+    override: dict[str, Any] | None = None
+    if state.override_triggers is not None or state.override_enabled is not None:
+        override = {
+            "triggers": None
+            if state.override_triggers is None
+            else [t.model_dump(mode="json") for t in state.override_triggers],
+            "enabled": state.override_enabled,
+        }
+    return {
+        "id": state.id,
+        "paused": state.paused,
+        "override_json": None if override is None else json.dumps(override),
+        "next_run_time": to_db(state.next_run_time),
+        "last_fire_time": to_db(state.last_fire_time),
+        "run_count": state.run_count,
+        "fail_count": state.fail_count,
+        "last_run_id": state.last_run_id,
+        "last_status": None if state.last_status is None else state.last_status.value,
+        "last_duration_ms": state.last_duration_ms,
+        "last_end_time": to_db(state.last_end_time),
+        "updated_at": to_db(datetime.now(UTC)),
+    }
+
+
+def job_to_row(spec: JobSpec, state: JobState) -> dict[str, Any]:
+    """A full ``jobs`` row: the spec as JSON plus readable copies of its key fields."""
+    return {
+        "code": spec.code,
+        "name": spec.name,
+        "description": spec.description,
+        "kind": spec.kind,
+        "source": spec.source.value,
+        "source_file": spec.source_file,
+        "spec_json": spec.model_dump_json(by_alias=True),
+        **state_columns(state),
+    }
+
+
+def row_to_job(row: Mapping[Any, Any]) -> tuple[JobSpec, JobState]:
+    """The spec and state of a ``jobs`` row."""
+    spec = JobSpec.model_validate_json(row["spec_json"])
+    override = load_json(row["override_json"]) or {}
+    triggers = override.get("triggers")
+    state = JobState(
+        code=row["code"],
+        id=row["id"],
+        paused=bool(row["paused"]),
+        override_triggers=None if triggers is None else _TRIGGERS.validate_python(triggers),
+        override_enabled=override.get("enabled"),
+        next_run_time=from_db(row["next_run_time"]),
+        last_fire_time=from_db(row["last_fire_time"]),
+        run_count=row["run_count"],
+        fail_count=row["fail_count"],
+        last_run_id=row["last_run_id"],
+        last_status=row["last_status"],
+        last_duration_ms=row["last_duration_ms"],
+        last_end_time=from_db(row["last_end_time"]),
+    )
+    return spec, state

@@ -1,0 +1,159 @@
+"""Keeping ``stats_hourly`` in step with ``runs`` inside each history transaction.
+
+A run counts once, in the hour of its ``run_time``, from the moment it is stored with a final
+status. Re-recording a final run unchanged does nothing; changing it (another status, duration
+or hour) recomputes the hours involved from ``runs``, so the table never drifts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import bindparam, text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from ysched_tui.storage.schema import DURATION_STATUSES, STATUS_COUNTERS, hour_key
+
+_FINAL = frozenset(STATUS_COUNTERS)
+_DURATION = frozenset(DURATION_STATUSES)
+_IN_DURATION = "status IN ('success', 'failed', 'timeout')"
+_IN_FINAL = "status IN (" + ", ".join(f"'{s}'" for s in STATUS_COUNTERS) + ")"
+
+_EXISTING = text(
+    "SELECT run_id, job_code, status, run_time, duration_ms FROM runs WHERE run_id IN :ids"
+).bindparams(bindparam("ids", expanding=True))
+
+_COUNTERS = ", ".join(STATUS_COUNTERS)
+_UPSERT = text(
+    f"INSERT INTO stats_hourly (job_code, hour_start, total, {_COUNTERS}, timed, "
+    "min_duration_ms, max_duration_ms, avg_duration_ms, total_duration_ms) VALUES "
+    f"(:job_code, :hour_start, :total, {', '.join(':' + s for s in STATUS_COUNTERS)}, :timed, "
+    ":min_d, :max_d, :avg_d, :sum_d) "
+    "ON CONFLICT (job_code, hour_start) DO UPDATE SET total = total + excluded.total, "
+    + ", ".join(f"{s} = {s} + excluded.{s}" for s in STATUS_COUNTERS)
+    + ", timed = timed + excluded.timed, "
+    "min_duration_ms = min(coalesce(min_duration_ms, excluded.min_duration_ms), "
+    "coalesce(excluded.min_duration_ms, min_duration_ms)), "
+    "max_duration_ms = max(coalesce(max_duration_ms, excluded.max_duration_ms), "
+    "coalesce(excluded.max_duration_ms, max_duration_ms)), "
+    "total_duration_ms = total_duration_ms + excluded.total_duration_ms, "
+    "avg_duration_ms = CAST(total_duration_ms + excluded.total_duration_ms AS REAL) "
+    "/ nullif(timed + excluded.timed, 0)"
+)
+_DELETE = text("DELETE FROM stats_hourly WHERE job_code = :job_code AND hour_start = :hour_start")
+_RECOMPUTE = text(
+    f"INSERT INTO stats_hourly (job_code, hour_start, total, {_COUNTERS}, timed, "
+    "min_duration_ms, max_duration_ms, avg_duration_ms, total_duration_ms) "
+    "SELECT :job_code, :hour_start, count(*), "
+    + ", ".join(f"sum(status = '{s}')" for s in STATUS_COUNTERS)
+    + f", sum({_IN_DURATION} AND duration_ms IS NOT NULL), "
+    f"min(CASE WHEN {_IN_DURATION} THEN duration_ms END), "
+    f"max(CASE WHEN {_IN_DURATION} THEN duration_ms END), "
+    f"avg(CASE WHEN {_IN_DURATION} THEN duration_ms END), "
+    f"coalesce(sum(CASE WHEN {_IN_DURATION} THEN duration_ms END), 0) "
+    "FROM runs WHERE job_code = :job_code AND run_time >= :hour_start AND run_time < :next "
+    f"AND {_IN_FINAL} HAVING count(*) > 0"
+)
+
+Key = tuple[str, str]
+"""(job_code, hour_start)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Contribution:
+    """What one final run adds to its hour."""
+
+    key: Key
+    status: str
+    duration: int | None
+
+
+@dataclass(slots=True)
+class _Sum:
+    total: int = 0
+    counters: dict[str, int] = field(default_factory=dict)
+    durations: list[int] = field(default_factory=list)
+
+    def add(self, c: Contribution) -> None:
+        self.total += 1
+        self.counters[c.status] = self.counters.get(c.status, 0) + 1
+        if c.duration is not None:
+            self.durations.append(c.duration)
+
+    def params(self, key: Key) -> dict[str, Any]:
+        d = self.durations
+        return {
+            "job_code": key[0],
+            "hour_start": key[1],
+            "total": self.total,
+            **{s: self.counters.get(s, 0) for s in STATUS_COUNTERS},
+            "timed": len(d),
+            "min_d": min(d) if d else None,
+            "max_d": max(d) if d else None,
+            "avg_d": sum(d) / len(d) if d else None,
+            "sum_d": sum(d),
+        }
+
+
+def contribution(
+    job_code: str, status: str, run_time: str | None, duration: int | None
+) -> Contribution | None:
+    """The hourly contribution of a run, or ``None`` when it is not final or has no time."""
+    if status not in _FINAL or run_time is None:
+        return None
+    timed = duration if status in _DURATION else None
+    return Contribution((job_code, hour_key(run_time)), status, timed)
+
+
+def row_contribution(row: dict[str, Any]) -> Contribution | None:
+    """The contribution of a ``runs`` row about to be written."""
+    run_time = row["start_time"] or row["scheduled_time"] or row["end_time"]
+    return contribution(row["job_code"], row["status"], run_time, row["duration_ms"])
+
+
+async def existing(conn: AsyncConnection, run_ids: list[str]) -> dict[str, Contribution | None]:
+    """For the stored runs among ``run_ids``: their current contribution (``None``: not final)."""
+    found: dict[str, Contribution | None] = {}
+    for start in range(0, len(run_ids), 500):
+        result = await conn.execute(_EXISTING, {"ids": run_ids[start : start + 500]})
+        for run_id, code, status, run_time, duration in result:
+            found[run_id] = contribution(code, status, run_time, duration)
+    return found
+
+
+async def apply(
+    conn: AsyncConnection, rows: list[dict[str, Any]], before: dict[str, Contribution | None]
+) -> set[str]:
+    """Update ``stats_hourly`` for ``rows`` (already upserted); return run_ids newly final."""
+    sums: dict[Key, _Sum] = {}
+    recompute: set[Key] = set()
+    finals: set[str] = set()
+    for row in rows:
+        new = row_contribution(row)
+        old = before.get(row["run_id"])
+        if row["status"] in _FINAL and old is None:
+            finals.add(row["run_id"])
+        if old == new:
+            continue
+        if old is not None:
+            recompute.update(c.key for c in (old, new) if c is not None)
+        elif new is not None:
+            sums.setdefault(new.key, _Sum()).add(new)
+    params = [s.params(k) for k, s in sums.items() if k not in recompute]
+    if params:
+        await conn.execute(_UPSERT, params)
+    await recompute_hours(conn, recompute)
+    return finals
+
+
+async def recompute_hours(conn: AsyncConnection, keys: Iterable[Key]) -> None:
+    """Rebuild the given (job_code, hour) rows of ``stats_hourly`` from ``runs``."""
+    for code, hour in keys:
+        nxt = (datetime.fromisoformat(hour) + timedelta(hours=1)).isoformat(
+            timespec="microseconds"
+        )
+        await conn.execute(_DELETE, {"job_code": code, "hour_start": hour})
+        await conn.execute(_RECOMPUTE, {"job_code": code, "hour_start": hour, "next": nxt})
