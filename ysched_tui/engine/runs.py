@@ -210,10 +210,8 @@ class RunManager:
                 run = await self._begin(entry, run)
                 outcome = await self._outcome(entry, run)
         except asyncio.CancelledError:
-            status = RunStatus.INTERRUPTED if self.stopping else RunStatus.CANCELLED
-            outcome = Outcome(status=status, error=f"{status.value} by operator"
-                              if not self.stopping else "interrupted: scheduler stopped",
-                              retryable=False)
+            why = "the scheduler stopped" if self.stopping else "cancelled by operator"
+            outcome = Outcome(status=RunStatus.CANCELLED, error=why, retryable=False)
         except Exception as exc:  # never let a run break the engine
             log.exception("run %s crashed in the engine", run.run_id)
             outcome = Outcome(
