@@ -30,7 +30,8 @@ def make_settings(tmp_path: Path, **kw: Any) -> Settings:
 
 def command_job(code: str, command: str, **kw: Any) -> JobSpec:
     """A command job spec."""
-    return JobSpec(code=code, name=kw.pop("name", code), target=CommandTarget(command=command), **kw)
+    name = kw.pop("name", code)
+    return JobSpec(code=code, name=name, target=CommandTarget(command=command), **kw)
 
 
 class EventLog:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 
 import pytest
@@ -97,7 +98,7 @@ async def test_disable_and_enable_are_overrides(start_engine):
 
 async def test_manual_trigger_while_running_with_skip_says_so(start_engine):
     """A manual trigger of a running skip-job is refused with a message naming the run."""
-    engine, log = await start_engine([command_job("one", "sleep 5")])
+    engine, _log = await start_engine([command_job("one", "sleep 5")])
     run_id = await engine.trigger("one")
     with pytest.raises(InvalidOperation, match="already running"):
         await engine.trigger("one")
@@ -115,7 +116,7 @@ async def test_upcoming_merges_all_jobs_in_time_order(start_engine):
     assert len(fires) == 10
     assert [f.time for f in fires] == sorted(f.time for f in fires)
     assert {f.code for f in fires} == {"a", "b"}
-    gaps = [y.time - x.time for x, y in zip(fires, fires[1:], strict=False) if x.code == y.code]
+    gaps = [y.time - x.time for x, y in itertools.pairwise(fires) if x.code == y.code]
     assert all(g >= timedelta(0) for g in gaps)
     with_paused = await engine.upcoming(10, include_paused=True)
     assert any(f.code == "c" and f.paused for f in with_paused)
@@ -126,7 +127,7 @@ async def test_startup_trigger_runs_once_at_start(start_engine):
     from ysched_tui.core.triggers import StartupTrigger
 
     spec = command_job("boot", "echo booted", triggers=(StartupTrigger(),))
-    engine, log = await start_engine([spec])
+    _engine, log = await start_engine([spec])
     (event,) = await log.wait_for(lambda e: isinstance(e, RunFinished))
     assert event.run.status is RunStatus.SUCCESS
     assert event.run.trigger_type is TriggerType.SCHEDULED

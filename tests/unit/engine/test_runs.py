@@ -101,7 +101,7 @@ async def test_cancel_kills_the_process_and_records_cancelled(start_engine):
 async def test_concurrency_skip_records_a_skipped_run(start_engine):
     """With concurrency=skip a fire while the job runs is recorded as skipped, with the reason."""
     spec = command_job("busy", "sleep 2", triggers=(IntervalTrigger(seconds=0.2),))
-    engine, log = await start_engine([spec])
+    _engine, log = await start_engine([spec])
     (event,) = await log.wait_for(
         lambda e: isinstance(e, RunFinished) and e.run.status is RunStatus.SKIPPED
     )
