@@ -34,6 +34,8 @@ _NAME_WIDTH = 60
 _WRAPPERS = frozenset({"exec", "nohup", "command", "time", "nice", "ionice", "chronic"})
 """Words that only wrap the real program; a code names the program instead."""
 _ASSIGNMENT_WORD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+_ASSIGNMENT_LIKE = re.compile(r"^(?:[^\s=]+|'[^']*'|\"[^\"]*\")[ \t]*=")
+"""A line that starts like ``NAME =``: when it is not an assignment, say why in those terms."""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -176,6 +178,10 @@ def _read_entry(line: str, number: int, system: bool) -> _Entry:
 
 def _time_fields(line: str) -> tuple[list[str], str]:
     """The five time fields and the rest of the line."""
+    if _ASSIGNMENT_LIKE.match(line):  # no time field can contain "=": a failed assignment
+        raise _LineError(
+            "not an assignment as cron reads them: a quoted name or value must end with its "
+            "closing quote and nothing may follow it (NAME = value or NAME = \"value\")")
     fields: list[str] = []
     rest = line
     while len(fields) < 5:
