@@ -20,8 +20,9 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from ysched_tui.core.durations import parse_duration
 from ysched_tui.core.models import ParamSpec
-from ysched_tui.errors import ParamError
+from ysched_tui.errors import DurationError, ParamError
 
 __all__ = ["TEMPORAL_TYPES", "parse_timedelta", "parse_value", "safe_expression"]
 
@@ -29,8 +30,7 @@ TEMPORAL_TYPES = frozenset({"date", "datetime", "time", "timedelta"})
 """Types whose defaults may be expressions re-evaluated at every run (``datetime.now()``)."""
 
 _MAX_EXPR = 300
-_UNITS = {"w": 604800.0, "d": 86400.0, "h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
-_DURATION_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|w|d|h|m|s)", re.IGNORECASE)
+_DURATION_RE = re.compile(r"\d+(?:\.\d+)?\s*[a-z]", re.IGNORECASE)
 _CLOCK_RE = re.compile(r"^(?:(\d+) days?, )?(\d+):(\d{2})(?::(\d{2}(?:\.\d+)?))?$")
 _BOOLS = {"true": True, "yes": True, "on": True, "1": True,
           "false": False, "no": False, "off": False, "0": False}
@@ -136,24 +136,24 @@ def _is_number(text: str) -> bool:
 
 
 def parse_timedelta(text: str) -> timedelta:
-    """Parse ``"1h30m"``, ``"90s"``, ``"2d"``, ``"1.5h"``, ``"1:30:00"`` or a number of seconds.
+    """Parse ``"1h30m"``, ``"90s"``, ``"2d"``, ``"1:30:00"`` or a number of seconds.
+
+    Durations use :func:`~ysched_tui.core.durations.parse_duration`, the spelling used
+    everywhere else; ``H:MM:SS`` (how Python prints a timedelta) is accepted too.
 
     Raises:
         ValueError: when the text is none of those forms.
     """
     text = text.strip()
-    if _is_number(text):
-        return _finite_seconds(float(text))
     clock = _CLOCK_RE.match(text)
     if clock:
         days, hours, minutes, seconds = clock.groups()
         return timedelta(days=int(days or 0), hours=int(hours), minutes=int(minutes),
                          seconds=float(seconds or 0))
-    compact = re.sub(r"\s+", "", text)
-    matches = list(_DURATION_RE.finditer(compact))
-    if not matches or "".join(m.group(0) for m in matches) != compact:
-        raise ValueError(f"not a duration: {text!r}")
-    return _finite_seconds(sum(float(m.group(1)) * _UNITS[m.group(2).lower()] for m in matches))
+    try:
+        return _finite_seconds(parse_duration(text))
+    except DurationError as exc:
+        raise ValueError(str(exc)) from None
 
 
 def _finite_seconds(seconds: float) -> timedelta:
