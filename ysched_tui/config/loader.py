@@ -1,0 +1,103 @@
+"""Every job the configuration defines: the jobs file, its includes and the scripts folder.
+
+The jobs file may be TOML or Python, and a TOML file may ``include`` more files of either kind.
+Scripts found in ``scripts_dir`` become manual jobs unless a ``[[jobs]]`` entry schedules them.
+Problems from all sources are collected and raised together; a code defined twice anywhere is one
+of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ysched_tui.config.jobs_file import overridden_scripts, read_toml_jobs
+from ysched_tui.config.python_jobs import load_python_jobs
+from ysched_tui.config.scripts import discover, script_index
+from ysched_tui.core.models import JobSpec
+from ysched_tui.errors import JobsFileError, Problem
+
+if TYPE_CHECKING:
+    from ysched_tui.settings import Settings
+
+Callables = dict[str, Callable[..., Any]]
+
+
+class _Collected:
+    """Specs and callables gathered from several files, with their problems."""
+
+    def __init__(self) -> None:
+        self.specs: list[JobSpec] = []
+        self.callables: Callables = {}
+        self.problems: list[Problem] = []
+        self.visited: set[Path] = set()
+
+
+def load_all(settings: Settings) -> tuple[list[JobSpec], Callables]:
+    """Load every job: ``settings.jobs`` (TOML or .py, following includes) and the scripts.
+
+    Args:
+        settings: ``jobs`` and ``scripts_dir`` say where to look; with neither there are no jobs.
+
+    Returns:
+        The specs (file jobs first, then unscheduled scripts) and the Python callables by code.
+
+    Raises:
+        JobsFileError: every problem in every file, including codes defined more than once.
+    """
+    collected = _Collected()
+    discovered = discover(settings.scripts_dir, collected.problems)
+    scripts = script_index(discovered)
+    if settings.jobs is not None:
+        _load_file(settings.jobs, scripts, collected)
+    replaced = overridden_scripts(collected.specs, discovered)
+    collected.specs += [job for job in discovered if job.code not in replaced]
+    collected.problems += _duplicates(collected.specs)
+    if collected.problems:
+        raise JobsFileError(collected.problems)
+    return collected.specs, collected.callables
+
+
+def _load_file(path: Path, scripts: Mapping[str, JobSpec], collected: _Collected) -> None:
+    resolved = path.resolve()
+    if resolved in collected.visited:
+        return
+    collected.visited.add(resolved)
+    try:
+        if path.suffix == ".py":
+            specs, callables = load_python_jobs(path)
+            collected.specs += specs
+            collected.callables.update(callables)
+            return
+        result = read_toml_jobs(path, scripts)
+    except JobsFileError as exc:
+        collected.problems += exc.problems
+        return
+    collected.specs += result.specs
+    collected.problems += result.problems
+    for included in result.includes:
+        _load_file(included, scripts, collected)
+
+
+def _duplicates(specs: list[JobSpec]) -> list[Problem]:
+    """A problem for each spec whose code an earlier spec (from another file) already uses."""
+    first: dict[str, JobSpec] = {}
+    problems: list[Problem] = []
+    for spec in specs:
+        earlier = first.setdefault(spec.code, spec)
+        if earlier is spec:
+            continue
+        problems.append(Problem(
+            file=spec.source_file or spec.source.value,
+            message=f"duplicate code {spec.code!r}: also defined in {_where(earlier)}",
+            code=spec.code,
+            field="code",
+            line=spec.source_line,
+        ))
+    return problems
+
+
+def _where(spec: JobSpec) -> str:
+    where = spec.source_file or f"the {spec.source.value} jobs"
+    return f"{where}:{spec.source_line}" if spec.source_line else where

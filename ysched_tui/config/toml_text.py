@@ -1,0 +1,128 @@
+"""Reading a TOML file and finding the line each table and key was written on.
+
+tomllib returns plain dicts without positions, yet every problem in a jobs file should point at
+its line. :class:`LineIndex` scans the text once: the Nth ``[[jobs]]`` header is job N, a
+``[jobs.retries]`` header belongs to the latest ``[[jobs]]``, and each ``key =`` line is recorded
+under its full path (``("jobs", 2, "retries", "max")``). It is a scanner, not a parser — good
+enough for pointing at lines, and it never decides what a value is.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from ysched_tui.errors import JobsFileError, Problem
+
+PathKey = tuple[str | int, ...]
+"""A path into the TOML document; integers index arrays of tables."""
+
+_BARE_OR_QUOTED = r'(?:[A-Za-z0-9_-]+|"[^"]*"|\'[^\']*\')'
+_DOTTED = rf"{_BARE_OR_QUOTED}(?:\s*\.\s*{_BARE_OR_QUOTED})*"
+_ARRAY_HEADER = re.compile(rf"^\[\[\s*({_DOTTED})\s*\]\]")
+_TABLE_HEADER = re.compile(rf"^\[\s*({_DOTTED})\s*\]")
+_KEY_LINE = re.compile(rf"^({_DOTTED})\s*=(.*)$")
+_KEY_PART = re.compile(_BARE_OR_QUOTED)
+_DECODE_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
+
+
+def read_toml(path: Path) -> tuple[dict[str, Any], str]:
+    """Read and parse a TOML file.
+
+    Returns:
+        The parsed document and its text (for :class:`LineIndex`).
+
+    Raises:
+        JobsFileError: the file cannot be read or is not valid TOML (with tomllib's line and
+            column).
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        raise JobsFileError([Problem(file=str(path), message=f"cannot read: {reason}")]) from None
+    try:
+        return tomllib.loads(text), text
+    except tomllib.TOMLDecodeError as exc:
+        raise JobsFileError([_syntax_problem(path, str(exc))]) from None
+
+
+def _syntax_problem(path: Path, message: str) -> Problem:
+    match = _DECODE_POSITION.search(message)
+    if match is None:
+        return Problem(file=str(path), message=f"invalid TOML: {message}")
+    text = message[: match.start()]
+    return Problem(
+        file=str(path),
+        message=f"invalid TOML: {text} (column {match.group(2)})",
+        line=int(match.group(1)),
+    )
+
+
+def _split_key(dotted: str) -> tuple[str, ...]:
+    return tuple(part.strip("\"'") for part in _KEY_PART.findall(dotted))
+
+
+class LineIndex:
+    """Where each table header and key of a TOML text was written (1-based lines)."""
+
+    def __init__(self, text: str) -> None:
+        self._lines: dict[PathKey, int] = {}
+        self._array_counts: dict[tuple[str, ...], int] = {}
+        prefix: PathKey = ()
+        open_string: str | None = None
+        for number, raw in enumerate(text.splitlines(), start=1):
+            line = raw.strip()
+            if open_string is not None:
+                if line.count(open_string) % 2 == 1:
+                    open_string = None
+                continue
+            if not line or line.startswith("#"):
+                continue
+            if match := _ARRAY_HEADER.match(line):
+                prefix = self._enter_array(_split_key(match.group(1)))
+                self._lines.setdefault(prefix, number)
+            elif match := _TABLE_HEADER.match(line):
+                prefix = self._resolve(_split_key(match.group(1)))
+                self._lines.setdefault(prefix, number)
+            elif match := _KEY_LINE.match(line):
+                self._lines.setdefault(prefix + _split_key(match.group(1)), number)
+                open_string = _opens_multiline(match.group(2))
+
+    def _enter_array(self, parts: tuple[str, ...]) -> PathKey:
+        parent = self._resolve(parts[:-1])
+        index = self._array_counts.get(parts, -1) + 1
+        self._array_counts[parts] = index
+        return (*parent, parts[-1], index)
+
+    def _resolve(self, parts: tuple[str, ...]) -> PathKey:
+        """Insert the current index after every array-of-tables name in a header path."""
+        path: PathKey = ()
+        for depth, part in enumerate(parts):
+            path = (*path, part)
+            index = self._array_counts.get(parts[: depth + 1])
+            if index is not None:
+                path = (*path, index)
+        return path
+
+    def line_of(self, *path: str | int) -> int | None:
+        """The line of ``path``, else of its nearest enclosing key or table, else ``None``."""
+        key: PathKey = path
+        while key:
+            if key in self._lines:
+                return self._lines[key]
+            key = key[:-1]
+        return None
+
+    def has(self, *path: str | int) -> bool:
+        """Whether exactly this path was seen (a header or a ``key =`` line)."""
+        return path in self._lines
+
+
+def _opens_multiline(value: str) -> str | None:
+    for quote in ('"""', "'''"):
+        if value.count(quote) % 2 == 1:
+            return quote
+    return None
