@@ -1,0 +1,321 @@
+"""``Scheduler``: the Python API's entry point (seed 000) — declare jobs, run them, operate them.
+
+Declaring (decorators, ``add_job`` ...) is inherited from
+:class:`~ysched_tui.api.declarations.JobDeclarations` and needs nothing running. ``await
+scheduler.start()`` builds the engine (imported only then, so ``import ysched_tui`` stays light)
+with the declared specs and the live registry of callables; from then on the control and query
+methods delegate to the engine's :class:`~ysched_tui.core.service.SchedulerService`, and jobs
+declared later are sent to it. Those methods are coroutines because the engine is asyncio;
+scripts that only schedule can call the blocking :meth:`Scheduler.run_forever`.
+
+Jobs declared while the engine runs are sent to it in a task; the next awaited method waits for
+that task and raises its error (e.g. a bad spec), so ``scheduler.add_job(...)`` followed by
+``await scheduler.run_job(code)`` just works.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import sys
+from collections.abc import Callable, Iterable
+from types import TracebackType
+from typing import Any, Self
+
+from pydantic import ValidationError
+
+from ysched_tui.api.declarations import JobDeclarations
+from ysched_tui.api.listeners import EventKind
+from ysched_tui.api.triggers import as_trigger_list
+from ysched_tui.core.models import JobSpec, JobView, OutputLine, RunRecord, RunStatus, StatsReport
+from ysched_tui.core.service import SchedulerService
+from ysched_tui.core.triggers import TriggerSpec
+from ysched_tui.errors import ConfigError, InvalidOperation, YschedError
+from ysched_tui.settings import Settings, load_settings
+
+__all__ = ["Scheduler"]
+
+log = logging.getLogger("ysched_tui.api")
+
+LISTENER_GRACE = 5.0
+"""Seconds :meth:`Scheduler.shutdown` waits for coroutine listeners still running."""
+
+L = Callable[[Any], Any]
+
+
+class Scheduler(JobDeclarations):
+    """Declare jobs in Python and run them on the ysched-tui engine.
+
+    Example::
+
+        scheduler = Scheduler(db="jobs.db", timezone="Europe/Berlin")
+
+        @scheduler.cron("0 8 * * *", code="REPORT_DAILY")
+        async def daily_report(context: JobContext) -> dict:
+            task_log("building the report for", context.scheduled_time)
+            return {"rows": 100}
+
+        scheduler.run_forever()
+    """
+
+    def __init__(self, settings: Settings | None = None, **setting_overrides: Any) -> None:
+        """Create a scheduler; nothing is opened until :meth:`start`.
+
+        Args:
+            settings: the settings to run with; default: environment and defaults.
+            **setting_overrides: setting values that win (``db=``, ``timezone=`` ...).
+        """
+        super().__init__()
+        self._settings_arg = settings
+        self._overrides = setting_overrides
+        self._settings: Settings | None = None
+        self._engine: SchedulerService | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._callables: dict[str, Callable[..., object]] = {}
+        self._unsubscribe: Callable[[], None] | None = None
+        self._pending: set[asyncio.Task[Any]] = set()
+        self._add_errors: list[BaseException] = []
+
+    # --- settings and state ----------------------------------------------------------------
+
+    @property
+    def settings(self) -> Settings:
+        """The settings, built on first use.
+
+        Raises:
+            ConfigError: a setting override is invalid (naming it).
+        """
+        if self._settings is None:
+            self._settings = self._build_settings()
+        return self._settings
+
+    def _build_settings(self) -> Settings:
+        if self._settings_arg is None:
+            return load_settings(**self._overrides)
+        if not self._overrides:
+            return self._settings_arg
+        try:
+            return Settings(**{**self._settings_arg.model_dump(), **self._overrides})
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            field = ".".join(str(p) for p in first["loc"])
+            raise ConfigError(f"Scheduler setting {field!r}: {first['msg']}") from None
+
+    @property
+    def running(self) -> bool:
+        """Whether :meth:`start` has run and :meth:`shutdown` has not."""
+        return self._engine is not None
+
+    @property
+    def service(self) -> SchedulerService:
+        """The running engine, e.g. to embed the console on it.
+
+        Raises:
+            InvalidOperation: the scheduler is not started.
+        """
+        if self._engine is None:
+            raise InvalidOperation("the scheduler is not started: await scheduler.start() first")
+        return self._engine
+
+    # --- lifecycle -------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Build the engine with the declared jobs and start firing.
+
+        Raises:
+            InvalidOperation: already started.
+            YschedError: invalid settings or jobs, or an unusable database.
+        """
+        if self._engine is not None:
+            raise InvalidOperation("the scheduler is already started")
+        from ysched_tui.engine import Engine
+
+        specs, callables = self.collect_jobs()
+        self._callables = callables
+        engine = Engine(self.settings, specs=specs, callables=self._callables)
+        unsubscribe = engine.subscribe(self._hub.dispatch)
+        try:
+            await engine.start()
+        except BaseException:
+            unsubscribe()
+            raise
+        self._engine, self._unsubscribe = engine, unsubscribe
+        self._loop = asyncio.get_running_loop()
+
+    async def shutdown(self, grace: float | None = None) -> None:
+        """Stop firing, wait up to ``grace`` seconds for runs (settings' default), then cancel."""
+        engine = self._engine
+        if engine is None:
+            return
+        try:
+            await self._flush()
+        finally:
+            self._engine = None
+            await engine.stop(grace)
+            if self._unsubscribe is not None:
+                self._unsubscribe()
+            await self._hub.drain(LISTENER_GRACE)
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.shutdown()
+
+    def run_forever(self) -> None:
+        """Run until SIGINT or SIGTERM (for scripts); a YschedError is printed, then exit."""
+        try:
+            asyncio.run(self._serve())
+        except YschedError as exc:
+            print(f"ysched-tui: error: {exc}", file=sys.stderr)
+            raise SystemExit(exc.exit_code) from None
+
+    async def _serve(self) -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        signals = (signal.SIGINT, signal.SIGTERM)
+        for sig in signals:
+            loop.add_signal_handler(sig, stop.set)
+        try:
+            await self.start()
+            log.info("scheduler running (pid %d); stop with Ctrl-C", os.getpid())
+            await stop.wait()
+        finally:
+            for sig in signals:
+                loop.remove_signal_handler(sig)
+            await self.shutdown()
+
+    # --- jobs declared while running -------------------------------------------------------
+
+    def _declared(
+        self, spec: JobSpec, ref: str | None, runner: Callable[..., object] | None, *,
+        replace: bool,
+    ) -> None:
+        engine, loop = self._engine, self._loop
+        if engine is None or loop is None:
+            return
+        if ref is not None and runner is not None:
+            self._callables[ref] = runner
+        try:
+            on_loop = asyncio.get_running_loop() is loop
+        except RuntimeError:
+            on_loop = False
+        if on_loop:
+            self._spawn(engine, spec, replace)
+        else:
+            loop.call_soon_threadsafe(self._spawn, engine, spec, replace)
+
+    def _spawn(self, engine: SchedulerService, spec: JobSpec, replace: bool) -> None:
+        task = asyncio.get_running_loop().create_task(engine.add_job(spec, replace=replace))
+        self._pending.add(task)
+        task.add_done_callback(self._added)
+
+    def _added(self, task: asyncio.Task[Any]) -> None:
+        self._pending.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            error = task.exception()
+            assert error is not None
+            log.error("adding a job to the running scheduler failed: %s", error)
+            self._add_errors.append(error)
+
+    async def _flush(self) -> None:
+        while self._pending:
+            await asyncio.wait(set(self._pending))
+        if self._add_errors:
+            error, self._add_errors = self._add_errors[0], []
+            raise error
+
+    async def _ready(self) -> SchedulerService:
+        engine = self.service
+        await self._flush()
+        return engine
+
+    # --- listeners -------------------------------------------------------------------------
+
+    def _listen(self, kind: EventKind, func: L) -> L:
+        self._hub.add(kind, func)
+        return func
+
+    def on_job_executed(self, func: L) -> L:
+        """Decorator: ``func(run_record)`` after each successful run of any job."""
+        return self._listen("executed", func)
+
+    def on_job_error(self, func: L) -> L:
+        """Decorator: ``func(run_record)`` after each failed or timed-out run."""
+        return self._listen("error", func)
+
+    def on_job_missed(self, func: L) -> L:
+        """Decorator: ``func(run_record)`` for each fire recorded as missed."""
+        return self._listen("missed", func)
+
+    def on_job_retry(self, func: L) -> L:
+        """Decorator: ``func(event)`` with a ``RetryScheduled`` (``run``, ``attempt``,
+        ``next_retry_time``) each time a retry is scheduled."""
+        return self._listen("retry", func)
+
+    # --- control ---------------------------------------------------------------------------
+
+    async def pause_job(self, code: str) -> JobView:
+        """Stop scheduled fires of a job. Raises: JobNotFound, InvalidOperation."""
+        return await (await self._ready()).pause(code)
+
+    async def resume_job(self, code: str) -> JobView:
+        """Resume a paused job. Raises: JobNotFound, InvalidOperation."""
+        return await (await self._ready()).resume(code)
+
+    async def remove_job(self, code: str) -> None:
+        """Remove a job (its history stays). Raises: JobNotFound."""
+        await (await self._ready()).remove_job(code)
+        self._forget(code)
+
+    async def reschedule_job(
+        self, code: str, trigger: TriggerSpec | None = None,
+        triggers: Iterable[TriggerSpec] | None = None,
+    ) -> JobView:
+        """Replace a job's triggers (``triggers=[]``: manual only); persists across restarts.
+
+        Raises:
+            ConfigError: no trigger argument given. JobNotFound: unknown code.
+        """
+        if trigger is None and triggers is None:
+            raise ConfigError(f"reschedule_job({code!r}): give trigger= or triggers=")
+        found = as_trigger_list(trigger, triggers, f"reschedule_job({code!r})")
+        return await (await self._ready()).reschedule(code, found)
+
+    async def run_job(self, code: str, **params: Any) -> str:
+        """Run a job now as a manual run (not affecting its schedule); returns the run_id."""
+        return await (await self._ready()).trigger(code, params or None)
+
+    # --- queries ---------------------------------------------------------------------------
+
+    async def get_jobs(self) -> list[JobView]:
+        """All jobs (declared here and from anywhere else in the database), by code."""
+        return await (await self._ready()).list_jobs()
+
+    async def get_job(self, code: str) -> JobView:
+        """One job with its state (``next_run_time``, ``run_count`` ...). Raises: JobNotFound."""
+        return await (await self._ready()).get_job(code)
+
+    async def get_executions(
+        self, code: str | None = None, limit: int = 10, *, status: RunStatus | None = None
+    ) -> list[RunRecord]:
+        """Runs, newest first, optionally of one job and/or one status."""
+        return await (await self._ready()).list_runs(code, status=status, limit=limit)
+
+    async def get_execution(self, run_id: str) -> RunRecord:
+        """One run by its run_id. Raises: RunNotFound."""
+        return await (await self._ready()).get_run(run_id)
+
+    async def get_output(self, run_id: str) -> list[OutputLine]:
+        """The lines a run printed or logged with ``task_log``. Raises: RunNotFound."""
+        return await (await self._ready()).run_output(run_id)
+
+    async def get_stats(self, code: str | None = None) -> StatsReport:
+        """Today / last 24 h / last 7 days for one job or all (seed 000's ``get_stats``)."""
+        return await (await self._ready()).stats(code)
