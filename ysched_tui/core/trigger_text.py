@@ -120,6 +120,19 @@ def parse_datetime_text(text: str, *, tz: str | None = None) -> datetime:
     return moment
 
 
+def _every_seconds(text: str) -> float:
+    """The period after "every": a duration, or a lone unit ("every hour" = 1 hour)."""
+    try:
+        return parse_duration(text)
+    except DurationError:
+        if text.isalpha():
+            try:
+                return parse_duration("1 " + text)
+            except DurationError:
+                pass
+        raise
+
+
 def parse_trigger_text(text: str, *, timezone: str | None = None) -> TriggerSpec:
     """Read a schedule typed in a reschedule dialog or on the command line.
 
@@ -142,7 +155,7 @@ def parse_trigger_text(text: str, *, timezone: str | None = None) -> TriggerSpec
     if not stripped:
         raise CronError(f"empty schedule: {_EXPECTED}", expr=text)
     if lowered.startswith("every "):
-        seconds = parse_duration(stripped[6:])
+        seconds = _every_seconds(stripped[6:])
         if seconds <= 0:
             raise DurationError(f"invalid interval {text!r}: it must be longer than 0 seconds")
         return IntervalTrigger(seconds=seconds, timezone=timezone)
