@@ -104,6 +104,7 @@ def read_toml_jobs(path: Path, scripts: Mapping[str, JobSpec]) -> TomlJobs:
             first_line[ctx.code] = ctx.header_line
         if spec is not None:
             result.specs.append(spec)
+    result.problems.sort(key=lambda problem: problem.line or 0)
     return result
 
 

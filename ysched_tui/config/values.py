@@ -67,8 +67,8 @@ def _parse_seconds_text(text: str, expected: str) -> float:
         pass
     try:
         return parse_duration(text)
-    except DurationError as exc:
-        raise ValueError(f"expected {expected}, got {text!r} ({exc})") from None
+    except DurationError:
+        raise ValueError(f"expected {expected}, got {text!r}") from None
 
 
 def timezone_name(value: Any) -> str:
