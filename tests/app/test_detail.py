@@ -1,0 +1,214 @@
+"""Pilot tests of the job detail and run output screens on a real Engine and SQLite file."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from textual.app import App
+from textual.widgets import DataTable, Log, Static
+
+from ysched_tui.core.models import CommandTarget, JobSpec, PythonTarget, RunStatus
+from ysched_tui.core.schedule import fire_times
+from ysched_tui.core.triggers import CronTrigger, IntervalTrigger
+from ysched_tui.engine import Engine
+from ysched_tui.settings import Settings
+from ysched_tui.tui.dialogs.confirm import ConfirmDialog
+from ysched_tui.tui.dialogs.reschedule import RescheduleDialog
+from ysched_tui.tui.dialogs.trigger import TriggerDialog
+from ysched_tui.tui.format import fmt_time
+from ysched_tui.tui.screens.detail import JobDetailScreen
+from ysched_tui.tui.screens.run_detail import RunDetailScreen
+
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+def boom() -> None:
+    raise ValueError("disk full")
+
+
+SPECS = [
+    JobSpec(code="hello", name="Say hello", target=CommandTarget(command="echo hi; echo there"),
+            triggers=(CronTrigger(expr="30 2 * * *"),), tags=("demo",),
+            source_file="jobs.toml", source_line=3),
+    JobSpec(code="slow", target=CommandTarget(command="echo start; sleep 0.8; echo done"),
+            triggers=(CronTrigger(expr="0 * * * *"),)),
+    JobSpec(code="long", target=CommandTarget(command="sleep 30"),
+            triggers=(CronTrigger(expr="0 * * * *"),)),
+    JobSpec(code="broken", target=PythonTarget(ref="tests.app.test_detail:boom")),
+]
+
+
+@pytest.fixture
+async def engine(tmp_path: Any) -> AsyncIterator[Engine]:
+    settings = Settings(db=str(tmp_path / "t.db"), jobs=None, timezone="UTC", kill_grace=0.5)
+    eng = Engine(settings, specs=SPECS, callables={"tests.app.test_detail:boom": boom})
+    await eng.start()
+    yield eng
+    await eng.stop(grace=0)
+
+
+class Host(App[None]):
+    """Opens the detail of one job."""
+
+    def __init__(self, engine: Engine, code: str) -> None:
+        super().__init__()
+        self.engine = engine
+        self.code = code
+
+    def on_mount(self) -> None:
+        self.push_screen(JobDetailScreen(self.engine, self.code, "UTC", clock=lambda: NOW))
+
+
+async def wait_until(pilot: Any, check: Callable[[], bool], timeout: float = 5.0) -> None:
+    """Poll the app (every 20 ms) until ``check()`` holds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not check():
+        assert loop.time() < deadline, "timed out"
+        await pilot.pause(0.02)
+
+
+def definition(app: App[Any]) -> str:
+    """The definition grid as plain text (rendered at the screen's width)."""
+    static = app.screen.query_one("#definition", Static)
+    return "\n".join(strip.text for strip in static.render_lines(static.region.reset_offset))
+
+
+def table(app: App[Any]) -> DataTable[Any]:
+    return app.screen.query_one("#runs", DataTable)
+
+
+async def finished(engine: Engine, run_id: str) -> None:
+    for _ in range(250):
+        if (await engine.get_run(run_id)).status.is_final:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"{run_id} did not finish")
+
+
+async def test_detail_shows_definition_and_next_ten_fires(engine: Engine) -> None:
+    """Definition (kind, command, schedule in words and raw, source) and 10 fires from core."""
+    app = Host(engine, "hello")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: "echo hi" in definition(app))
+        shown = definition(app)
+        for part in ("command", "echo hi; echo there", "At 02:30", "30 2 * * *", "demo",
+                     "file jobs.toml:3", "skip"):
+            assert part in shown, part
+        job = await engine.get_job("hello")
+        fires = fire_times(job.triggers, NOW, 10, default_tz="UTC", seed="hello")
+        shown_fires = str(app.screen.query_one("#fires", Static).content)
+        assert all(fmt_time(f, "UTC", seconds=False) in shown_fires for f in fires)
+        assert "Say hello" in str(app.screen.query_one("#title").content)
+
+
+async def test_history_updates_live_and_enter_opens_output(engine: Engine) -> None:
+    """A run appears in the history when its events arrive; enter shows its full output."""
+    app = Host(engine, "hello")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: app.screen.query_one("#runs", DataTable).columns != {})
+        run_id = await engine.trigger("hello")
+        await finished(engine, run_id)
+        await wait_until(pilot, lambda: table(app).row_count == 1
+                         and "success" in str(table(app).get_row(run_id)[1]))
+        row = table(app).get_row(run_id)
+        assert "✓" in str(row[1]) and row[4] == "0" and row[5] == "manual"
+        await pilot.press("enter")
+        assert isinstance(app.screen, RunDetailScreen)
+        await wait_until(pilot, lambda: app.screen.query_one(Log).lines == ["hi", "there"])
+        header = app.screen.query_one("#header", Static)
+        rendered = "\n".join(s.text for s in header.render_lines(header.region.reset_offset))
+        assert run_id in rendered and "success" in rendered and "exit code" in rendered
+        await pilot.press("escape")
+        assert isinstance(app.screen, JobDetailScreen)
+
+
+async def test_run_output_follows_a_running_run(engine: Engine) -> None:
+    """Lines printed after the run screen opened are appended live, then the run ends."""
+    app = Host(engine, "slow")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: "[active]" in str(app.screen.query_one("#title").content))
+        run_id = await engine.trigger("slow")
+        await wait_until(pilot, lambda: table(app).row_count == 1)
+        await pilot.press("enter")
+        screen = app.screen
+        assert isinstance(screen, RunDetailScreen)
+        await wait_until(pilot, lambda: screen.query_one(Log).lines == ["start"])
+        assert screen.run is not None and screen.run.status is RunStatus.RUNNING
+        follow = screen.query_one("#follow", Static)
+        await wait_until(pilot, lambda: "following live" in str(follow.content))
+        await wait_until(pilot, lambda: screen.query_one(Log).lines == ["start", "done"])
+        await wait_until(pilot, lambda: screen.run is not None and screen.run.status.is_final)
+        assert (await engine.get_run(run_id)).status is RunStatus.SUCCESS
+
+
+async def test_failure_shows_error_and_traceback(engine: Engine) -> None:
+    """A failed Python job's run screen shows its error and traceback prominently."""
+    run_id = await engine.trigger("broken")
+    await finished(engine, run_id)
+    app = Host(engine, "broken")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: table(app).row_count == 1)
+        assert "failed" in str(table(app).get_row(run_id)[1])
+        await pilot.press("enter")
+        box = app.screen.query_one("#failure")
+        await wait_until(pilot, lambda: box.has_class("-shown"))
+        shown = str(app.screen.query_one("#failure-text", Static).content)
+        assert "disk full" in shown and "Traceback" in shown and "ValueError" in shown
+
+
+async def test_pause_and_resume_keys(engine: Engine) -> None:
+    """p pauses and r resumes the job in the engine; the title shows the new state."""
+    app = Host(engine, "hello")
+    async with app.run_test() as pilot:
+        await wait_until(pilot, lambda: "[active]" in str(app.screen.query_one("#title").content))
+        await pilot.press("p")
+        await wait_until(pilot, lambda: "[paused]" in str(app.screen.query_one("#title").content))
+        assert (await engine.get_job("hello")).state.paused
+        await pilot.press("p")  # already paused: explained, not a crash
+        await wait_until(pilot, lambda: any("paused" in n.message and n.severity == "error"
+                                            for n in app._notifications))
+        await pilot.press("r")
+        await wait_until(pilot, lambda: "[active]" in str(app.screen.query_one("#title").content))
+        assert not (await engine.get_job("hello")).state.paused
+
+
+async def test_reschedule_shows_override_and_revert_drops_it(engine: Engine) -> None:
+    """e applies a new schedule as an override shown against the file; u + y reverts it."""
+    app = Host(engine, "hello")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: "echo hi" in definition(app))
+        await pilot.press("e")
+        assert isinstance(app.screen, RescheduleDialog)
+        await pilot.press("end", "shift+home", "backspace", "5", "m", "enter")
+        await wait_until(pilot, lambda: "operator schedule" in definition(app))
+        job = await engine.get_job("hello")
+        assert job.state.override_triggers == (IntervalTrigger(seconds=300),)
+        assert "file: 30 2 * * *" in definition(app)
+        await pilot.press("u")
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("y")
+        await wait_until(pilot, lambda: "operator schedule" not in definition(app))
+        assert (await engine.get_job("hello")).state.override_triggers is None
+
+
+async def test_trigger_and_cancel_keys(engine: Engine) -> None:
+    """t + enter starts a manual run; c + y cancels the running run (status cancelled)."""
+    app = Host(engine, "long")
+    async with app.run_test() as pilot:
+        await wait_until(pilot, lambda: "[active]" in str(app.screen.query_one("#title").content))
+        await pilot.press("t")
+        assert isinstance(app.screen, TriggerDialog)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: "[running]" in str(app.screen.query_one("#title").content))
+        (run,) = await engine.list_runs("long")
+        await pilot.press("c")
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("y")
+        await finished(engine, run.run_id)
+        assert (await engine.get_run(run.run_id)).status is RunStatus.CANCELLED
+        await wait_until(pilot, lambda: "cancelled" in str(table(app).get_row(run.run_id)[1]))
