@@ -47,7 +47,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Import, print or append, report problems; 0 when every line converted, else 1."""
     source, text = _read_crontab(args.file)
-    if not args.system and _looks_system(source):
+    if not args.system and looks_like_system_crontab(source):
         print(f"ysched-tui: note: {source} is usually a system crontab; "
               "without --system its user field is read as part of the command", file=sys.stderr)
     result = parse_crontab(text, system=args.system, source=source)
@@ -77,7 +77,8 @@ def _read_crontab(name: str) -> tuple[str, str]:
             f"cannot read crontab {name}: not UTF-8 text (byte {exc.start})") from None
 
 
-def _looks_system(source: str) -> bool:
+def looks_like_system_crontab(source: str) -> bool:
+    """Whether ``source`` is where system crontabs live (``/etc/crontab``, ``/etc/cron.d/*``)."""
     path = os.path.abspath(source)
     return path == _SYSTEM_PATHS[0] or path.startswith(_SYSTEM_PATHS[1])
 

@@ -8,6 +8,7 @@ import tomllib
 import pytest
 
 from ysched_tui.cli import main
+from ysched_tui.cli.import_crontab_cmd import looks_like_system_crontab
 
 from .conftest import DATA
 
@@ -126,3 +127,12 @@ def test_write_refuses_an_inline_jobs_array(capsys, tmp_path):
     assert main(["import-crontab", DEVELOPER, "--write", "--jobs", str(jobs_file)]) == 2
     assert "inline array" in capsys.readouterr().err
     assert jobs_file.read_text() == 'jobs = [{ code = "a", command = "true" }]'
+
+
+def test_system_locations_are_recognised_for_the_missing_flag_note():
+    """/etc/crontab and /etc/cron.d files are flagged as system crontabs; others are not."""
+    assert looks_like_system_crontab("/etc/crontab")
+    assert looks_like_system_crontab("/etc/cron.d/certbot")
+    assert not looks_like_system_crontab("/etc/crontab.bak")
+    assert not looks_like_system_crontab("<stdin>")
+    assert not looks_like_system_crontab(DEVELOPER)
