@@ -158,6 +158,18 @@ def state_columns(state: JobState) -> dict[str, Any]:
     }
 
 
+def spec_to_json(spec: JobSpec) -> str:
+    """A spec as compact JSON: only fields that differ from their defaults, plus the ``kind``
+    discriminators. Short to read in the table and about twice as fast to load as a full dump."""
+    data = spec.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+    data["target"] = {"kind": spec.target.kind, **data.get("target", {})}
+    if spec.triggers:
+        data["triggers"] = [
+            {"kind": t.kind, **d} for t, d in zip(spec.triggers, data["triggers"], strict=True)
+        ]
+    return json.dumps(data, separators=(",", ":"))
+
+
 def job_to_row(spec: JobSpec, state: JobState) -> dict[str, Any]:
     """A full ``jobs`` row: the spec as JSON plus readable copies of its key fields."""
     return {
@@ -167,7 +179,7 @@ def job_to_row(spec: JobSpec, state: JobState) -> dict[str, Any]:
         "kind": spec.kind,
         "source": spec.source.value,
         "source_file": spec.source_file,
-        "spec_json": spec.model_dump_json(by_alias=True),
+        "spec_json": spec_to_json(spec),
         **state_columns(state),
     }
 

@@ -1,21 +1,31 @@
-"""Keeping ``stats_hourly`` in step with ``runs`` inside each history transaction.
+"""Keeping ``stats_hourly`` and ``job_durations`` in step with ``runs`` in each history batch.
 
-A run counts once, in the hour of its ``run_time``, from the moment it is stored with a final
-status. Re-recording a final run unchanged does nothing; changing it (another status, duration
-or hour) recomputes the hours involved from ``runs``, so the table never drifts.
+A run counts once, in the hour of its ``run_time``, for its job and for the all-jobs row
+(``job_code = '*'``), from the moment it is stored with a final status. Re-recording a final run
+unchanged does nothing; changing it (another status, duration or hour) recomputes the hours
+involved from ``runs``, so the table never drifts. A newly successful run also appends its
+duration to its job's ``job_durations`` list.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ysched_tui.storage.schema import DURATION_STATUSES, STATUS_COUNTERS, hour_key
+from ysched_tui.storage.schema import (
+    ALL_JOBS,
+    DURATION_STATUSES,
+    RECENT_SUCCESSES,
+    STATUS_COUNTERS,
+    hour_key,
+    to_db,
+)
 
 _FINAL = frozenset(STATUS_COUNTERS)
 _DURATION = frozenset(DURATION_STATUSES)
@@ -44,7 +54,7 @@ _UPSERT = text(
     "/ nullif(timed + excluded.timed, 0)"
 )
 _DELETE = text("DELETE FROM stats_hourly WHERE job_code = :job_code AND hour_start = :hour_start")
-_RECOMPUTE = text(
+_RECOMPUTE = (
     f"INSERT INTO stats_hourly (job_code, hour_start, total, {_COUNTERS}, timed, "
     "min_duration_ms, max_duration_ms, avg_duration_ms, total_duration_ms) "
     "SELECT :job_code, :hour_start, count(*), "
@@ -54,8 +64,18 @@ _RECOMPUTE = text(
     f"max(CASE WHEN {_IN_DURATION} THEN duration_ms END), "
     f"avg(CASE WHEN {_IN_DURATION} THEN duration_ms END), "
     f"coalesce(sum(CASE WHEN {_IN_DURATION} THEN duration_ms END), 0) "
-    "FROM runs WHERE job_code = :job_code AND run_time >= :hour_start AND run_time < :next "
+    "FROM runs WHERE {code} run_time >= :hour_start AND run_time < :next "
     f"AND {_IN_FINAL} HAVING count(*) > 0"
+)
+_RECOMPUTE_JOB = text(_RECOMPUTE.format(code="job_code = :job_code AND"))
+_RECOMPUTE_ALL = text(_RECOMPUTE.format(code=""))
+_DURATIONS = text(
+    "SELECT job_code, recent_json FROM job_durations WHERE job_code IN :codes"
+).bindparams(bindparam("codes", expanding=True))
+_DURATIONS_UPSERT = text(
+    "INSERT INTO job_durations (job_code, recent_json, updated_at) "
+    "VALUES (:job_code, :recent_json, :updated_at) ON CONFLICT (job_code) DO UPDATE SET "
+    "recent_json = excluded.recent_json, updated_at = excluded.updated_at"
 )
 
 Key = tuple[str, str]
@@ -142,11 +162,38 @@ async def apply(
             recompute.update(c.key for c in (old, new) if c is not None)
         elif new is not None:
             sums.setdefault(new.key, _Sum()).add(new)
+            sums.setdefault((ALL_JOBS, new.key[1]), _Sum()).add(new)
+    recompute.update([(ALL_JOBS, hour) for _, hour in recompute])
     params = [s.params(k) for k, s in sums.items() if k not in recompute]
     if params:
         await conn.execute(_UPSERT, params)
     await recompute_hours(conn, recompute)
+    await _append_durations(conn, [r for r in rows if r["run_id"] in finals])
     return finals
+
+
+async def _append_durations(conn: AsyncConnection, rows: list[dict[str, Any]]) -> None:
+    """Append newly successful runs' durations to their jobs' recent lists."""
+    added: dict[str, list[int]] = {}
+    for row in rows:
+        if row["status"] == "success" and row["duration_ms"] is not None:
+            added.setdefault(row["job_code"], []).append(row["duration_ms"])
+    if not added:
+        return
+    result = await conn.execute(_DURATIONS, {"codes": list(added)})
+    stored: dict[str, str] = {row[0]: row[1] for row in result}
+    now = to_db(datetime.now(UTC))
+    params = [
+        {
+            "job_code": code,
+            "recent_json": json.dumps(
+                (json.loads(stored.get(code) or "[]") + new)[-RECENT_SUCCESSES:]
+            ),
+            "updated_at": now,
+        }
+        for code, new in added.items()
+    ]
+    await conn.execute(_DURATIONS_UPSERT, params)
 
 
 async def recompute_hours(conn: AsyncConnection, keys: Iterable[Key]) -> None:
@@ -155,5 +202,6 @@ async def recompute_hours(conn: AsyncConnection, keys: Iterable[Key]) -> None:
         nxt = (datetime.fromisoformat(hour) + timedelta(hours=1)).isoformat(
             timespec="microseconds"
         )
-        await conn.execute(_DELETE, {"job_code": code, "hour_start": hour})
-        await conn.execute(_RECOMPUTE, {"job_code": code, "hour_start": hour, "next": nxt})
+        params = {"job_code": code, "hour_start": hour, "next": nxt}
+        await conn.execute(_DELETE, params)
+        await conn.execute(_RECOMPUTE_ALL if code == ALL_JOBS else _RECOMPUTE_JOB, params)

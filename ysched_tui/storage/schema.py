@@ -103,7 +103,7 @@ runs = Table(
     ),
     # run_time: when the run happened for ordering, windows and retention (start, else the
     # scheduled fire for missed/skipped runs). A virtual column, so indexes can use it.
-    Index("ix_runs_code_time", "job_code", "run_time"),
+    Index("ix_runs_code_time", "job_code", "run_time", "status", "duration_ms"),
     Index("ix_runs_time", "run_time"),
     Index("ix_runs_status_time", "status", "run_time", "duration_ms", "job_code"),
     Index("ix_runs_end_time", "end_time"),
@@ -143,6 +143,24 @@ stats_hourly = Table(
     Index("ix_stats_hour", "hour_start"),
     sqlite_with_rowid=False,
 )
+
+job_durations = Table(
+    "job_durations",
+    metadata,
+    Column("job_code", String, primary_key=True),
+    Column("recent_json", Text, nullable=False),
+    # recent_json: JSON array of the durations (ms) of the job's latest successful runs, oldest
+    # first, at most RECENT_SUCCESSES — the "typical duration" shown per job, O(jobs) to read.
+    Column("updated_at", String, nullable=False),
+    sqlite_with_rowid=False,
+)
+
+ALL_JOBS = "*"
+"""``stats_hourly.job_code`` of the rows summing every job (``*`` is never a valid job code), so
+whole-database windows read one row per hour."""
+
+RECENT_SUCCESSES = 20
+"""How many latest successful durations per job ``job_durations`` keeps."""
 
 STATUS_COUNTERS = (
     "success",

@@ -1,13 +1,17 @@
 """Window figures, trends and per-job figures, fast at a million runs.
 
-Counts and averages come from ``stats_hourly`` for the whole hours of a window and from ``runs``
-only for the partial hours at its edges. Percentiles are exact (nearest rank over the durations
-of runs that ended on their own: success, failed, timeout), computed in SQL with window functions
-over a range of the covering index ``ix_runs_status_time``, so no row leaves SQLite but the answer.
+Counts and averages come from ``stats_hourly`` for the whole hours of a window (the ``*`` rows
+when no job is asked for, one row per hour) and from ``runs`` only for the partial hours at its
+edges. Percentiles are nearest-rank over the durations of runs that ended on their own (success,
+failed, timeout), computed in SQL with window functions over a range of a covering index; exact
+up to :data:`PERCENTILE_SAMPLE` durations, above that over an even sample of about that many
+(every k-th row), so their cost stays bounded whatever the window holds.
 """
 
 from __future__ import annotations
 
+import json
+import statistics
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,18 +20,24 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ysched_tui.core.models import TrendBucket, WindowStats
-from ysched_tui.storage.schema import STATUS_COUNTERS, ceil_hour, floor_hour, to_db
+from ysched_tui.storage.schema import (
+    ALL_JOBS,
+    STATUS_COUNTERS,
+    ceil_hour,
+    floor_hour,
+    to_db,
+)
 
-RECENT_SUCCESSES = 20
-"""How many of a job's latest successes (within 7 days) its median duration is taken from."""
+PERCENTILE_SAMPLE = 20_000
+"""Most durations a percentile is computed from (exact below, an even sample above)."""
 
 _IN_DURATION = "status IN ('success', 'failed', 'timeout')"
 _IN_FINAL = "status IN (" + ", ".join(f"'{s}'" for s in STATUS_COUNTERS) + ")"
 _SUMS = "total, success, failed, timeout, missed, skipped, timed, total_d"
 _HOURLY_SUMS = (
-    "SELECT {group} sum(total), sum(success), sum(failed), sum(timeout), sum(missed), "
+    "SELECT sum(total), sum(success), sum(failed), sum(timeout), sum(missed), "
     "sum(skipped), sum(timed), sum(total_duration_ms) FROM stats_hourly "
-    "WHERE hour_start >= :lo AND hour_start < :hi {code} {group_by}"
+    "WHERE job_code = :hcode AND hour_start >= :lo AND hour_start < :hi"
 )
 _RUN_SUMS = (
     "SELECT {group} count(*), sum(status = 'success'), sum(status = 'failed'), "
@@ -38,17 +48,15 @@ _RUN_SUMS = (
 )
 _PERCENTILES = (
     "SELECT {bucket_out} duration_ms, rn, n FROM (SELECT {bucket} duration_ms, "
-    "row_number() OVER ({part} ORDER BY duration_ms) AS rn, count(*) OVER ({part_only}) AS n "
+    "row_number() OVER ({part} ORDER BY duration_ms) AS rn, count(*) OVER ({part}) AS n "
     f"FROM runs WHERE {_IN_DURATION} AND duration_ms IS NOT NULL AND run_time >= :lo "
-    "AND run_time <= :hi {code}) WHERE rn = (n * 50 + 99) / 100 OR rn = (n * 95 + 99) / 100"
+    "AND run_time <= :hi AND rowid % :step = 0 {code}) "
+    "WHERE rn = (n * 50 + 99) / 100 OR rn = (n * 95 + 99) / 100"
 )
-_MEDIANS = (
-    "SELECT job_code, duration_ms FROM (SELECT job_code, duration_ms, "
-    "row_number() OVER (PARTITION BY job_code ORDER BY duration_ms) AS r, "
-    "count(*) OVER (PARTITION BY job_code) AS n FROM (SELECT job_code, duration_ms, "
-    "row_number() OVER (PARTITION BY job_code ORDER BY run_time DESC) AS k FROM runs "
-    "WHERE status = 'success' AND duration_ms IS NOT NULL AND run_time >= :lo "
-    "AND run_time <= :hi) WHERE k <= :recent) WHERE r = (n + 1) / 2"
+_JOB_RATES = (
+    "SELECT j.code, (SELECT sum(s.success) || ' ' || sum(s.total) FROM stats_hourly s "
+    "WHERE s.job_code = j.code AND s.hour_start >= :lo AND s.hour_start < :hi), "
+    "d.recent_json FROM jobs j LEFT JOIN job_durations d ON d.job_code = j.code"
 )
 
 
@@ -75,47 +83,51 @@ def _code_filter(code: str | None) -> str:
     return "AND job_code = :code" if code is not None else ""
 
 
-async def window_sums(
-    conn: AsyncConnection, lo: datetime, hi: datetime, code: str | None, by_job: bool = False
-) -> dict[str | None, Sums]:
-    """Sums of final runs with ``lo <= run_time <= hi`` (per job when ``by_job``)."""
+def _pieces(lo: datetime, hi: datetime) -> list[tuple[bool, datetime, datetime, str]]:
+    """Split ``[lo, hi]`` into (from_hourly, start, end, end operator) pieces."""
     a, b = ceil_hour(lo), floor_hour(hi)
-    group, group_by = ("job_code,", "GROUP BY job_code") if by_job else ("", "")
-    fmt = {"group": group, "group_by": group_by, "code": _code_filter(code)}
-    pieces: list[tuple[str, datetime, datetime, str]] = []
     if a < b:
-        pieces.append((_HOURLY_SUMS, a, b, "<"))
-        pieces.append((_RUN_SUMS, lo, a, "<"))
-        pieces.append((_RUN_SUMS, b, hi, "<="))
-    else:
-        pieces.append((_RUN_SUMS, lo, hi, "<="))
-    out: dict[str | None, Sums] = {}
-    for sql, p_lo, p_hi, hi_op in pieces:
-        params = {"lo": to_db(p_lo), "hi": to_db(p_hi), "code": code}
-        result = await conn.execute(text(sql.format(hi_op=hi_op, **fmt)), params)
-        for row in result:
-            key, values = (row[0], tuple(row[1:])) if by_job else (None, tuple(row))
-            if values[0]:
-                out.setdefault(key, Sums()).add(values)
+        return [(True, a, b, "<"), (False, lo, a, "<"), (False, b, hi, "<=")]
+    return [(False, lo, hi, "<=")]
+
+
+async def window_sums(
+    conn: AsyncConnection, lo: datetime, hi: datetime, code: str | None
+) -> Sums:
+    """Sums of final runs with ``lo <= run_time <= hi`` (of one job, or all)."""
+    out = Sums()
+    for hourly, p_lo, p_hi, hi_op in _pieces(lo, hi):
+        params = {"lo": to_db(p_lo), "hi": to_db(p_hi), "code": code, "hcode": code or ALL_JOBS}
+        sql = _HOURLY_SUMS if hourly else _RUN_SUMS.format(
+            group="", group_by="", hi_op=hi_op, code=_code_filter(code)
+        )
+        row = (await conn.execute(text(sql), params)).one()
+        if row[0]:
+            out.add(tuple(row))
     return out
 
 
 async def percentiles(
-    conn: AsyncConnection, lo: datetime, hi: datetime, code: str | None, bucket_len: int = 0
+    conn: AsyncConnection,
+    lo: datetime,
+    hi: datetime,
+    code: str | None,
+    population: int,
+    bucket_len: int = 0,
 ) -> dict[str | None, tuple[float, float]]:
-    """Nearest-rank (p50, p95) of durations in the window, per ``substr(run_time, 1, len)``
-    bucket when ``bucket_len`` is set."""
+    """Nearest-rank (p50, p95) of durations in ``[lo, hi]``, per ``substr(run_time, 1, len)``
+    bucket when ``bucket_len`` is set. ``population`` (how many durations the range holds)
+    sets the sampling step."""
+    if population <= 0:
+        return {}
+    step = -(-population // PERCENTILE_SAMPLE)
     if bucket_len:
-        bucket = f"substr(run_time, 1, {bucket_len}) AS b,"
-        part = f"PARTITION BY substr(run_time, 1, {bucket_len})"
-        sql = _PERCENTILES.format(
-            bucket_out="b,", bucket=bucket, part=part, part_only=part, code=_code_filter(code)
-        )
+        bucket = f"substr(run_time, 1, {bucket_len})"
+        fmt = {"bucket_out": "b,", "bucket": f"{bucket} AS b,", "part": f"PARTITION BY {bucket}"}
     else:
-        sql = _PERCENTILES.format(
-            bucket_out="", bucket="", part="", part_only="", code=_code_filter(code)
-        )
-    params = {"lo": to_db(lo), "hi": to_db(hi), "code": code}
+        fmt = {"bucket_out": "", "bucket": "", "part": ""}
+    sql = _PERCENTILES.format(code=_code_filter(code), **fmt)
+    params = {"lo": to_db(lo), "hi": to_db(hi), "code": code, "step": step}
     found: dict[str | None, dict[int, float]] = {}
     for row in await conn.execute(text(sql), params):
         key, dur, rn, n = (row[0], *row[1:]) if bucket_len else (None, *row)
@@ -130,8 +142,8 @@ async def window_stats(
     conn: AsyncConnection, lo: datetime, hi: datetime, code: str | None
 ) -> WindowStats:
     """The :class:`WindowStats` of ``[lo, hi]``."""
-    sums = (await window_sums(conn, lo, hi, code)).get(None, Sums())
-    pcts = (await percentiles(conn, lo, hi, code)).get(None)
+    sums = await window_sums(conn, lo, hi, code)
+    pcts = (await percentiles(conn, lo, hi, code, sums.timed)).get(None)
     return WindowStats(
         total_runs=sums.total,
         success_runs=sums.success,
@@ -164,17 +176,19 @@ async def trend(
     key_len = 13 if unit == "hour" else 10
     sql = (
         f"SELECT substr(hour_start, 1, {key_len}) AS b, sum(success), sum(failed), "
-        "sum(timeout), sum(missed), sum(skipped) FROM stats_hourly WHERE hour_start >= :lo "
-        f"AND hour_start < :hi {_code_filter(code)} GROUP BY b"
+        "sum(timeout), sum(missed), sum(skipped), sum(timed) FROM stats_hourly "
+        "WHERE job_code = :hcode AND hour_start >= :lo AND hour_start < :hi GROUP BY b"
     )
     lo, hi = starts[0], starts[-1] + step
-    params = {"lo": to_db(lo), "hi": to_db(hi), "code": code}
+    params = {"lo": to_db(lo), "hi": to_db(hi), "hcode": code or ALL_JOBS}
     counts = {row[0]: row[1:] for row in await conn.execute(text(sql), params)}
-    pcts = await percentiles(conn, lo, hi - timedelta(microseconds=1), code, key_len)
+    timed = sum(int(c[5] or 0) for c in counts.values())
+    end = hi - timedelta(microseconds=1)
+    pcts = await percentiles(conn, lo, end, code, timed, key_len)
     buckets = []
     for start in starts:
         key = (to_db(start) or "")[:key_len]
-        c = counts.get(key, (0, 0, 0, 0, 0))
+        c = counts.get(key, (0, 0, 0, 0, 0, 0))
         p = pcts.get(key)
         buckets.append(
             TrendBucket(
@@ -189,15 +203,32 @@ async def trend(
 async def job_figures(
     conn: AsyncConnection, now: datetime
 ) -> dict[str, tuple[float | None, int | None]]:
-    """Per stored job: (7-day success rate 0..1, median of its latest successes' durations)."""
-    lo = now - timedelta(days=7)
-    sums = await window_sums(conn, lo, now, None, by_job=True)
-    params = {"lo": to_db(lo), "hi": to_db(now), "recent": RECENT_SUCCESSES}
-    medians = {row[0]: int(row[1]) for row in await conn.execute(text(_MEDIANS), params)}
-    codes = (await conn.execute(text("SELECT code FROM jobs"))).scalars().all()
-    out: dict[str, tuple[float | None, int | None]] = {}
-    for code in {*codes, *(k for k in sums if k is not None), *medians}:
-        s = sums.get(code)
-        out[code] = (s.success / s.total if s and s.total else None, medians.get(code))
-    return out
+    """Per stored job: (7-day success rate 0..1, median of its latest successes' durations).
 
+    Two queries: whole hours from ``stats_hourly`` by primary key per job joined with
+    ``job_durations``, and the partial first hour of the window from ``runs``.
+    """
+    lo = now - timedelta(days=7)
+    a = ceil_hour(lo)
+    params = {"lo": to_db(a), "hi": to_db(floor_hour(now)), "code": None}
+    result = await conn.execute(text(_JOB_RATES), params)
+    rates: dict[str, list[int]] = {}
+    recent: dict[str, Any] = {}
+    for code, pair, recent_json in result:
+        rates[code] = [int(x) for x in pair.split()] if pair else [0, 0]
+        recent[code] = json.loads(recent_json) if recent_json else None
+    edges = [(lo, a, "<"), (floor_hour(now), now, "<=")] if a < floor_hour(now) else []
+    for p_lo, p_hi, hi_op in edges or [(lo, now, "<=")]:
+        sql = _RUN_SUMS.format(group="job_code,", group_by="GROUP BY job_code", hi_op=hi_op,
+                               code="")
+        for row in await conn.execute(text(sql), {"lo": to_db(p_lo), "hi": to_db(p_hi)}):
+            if row[0] in rates:
+                rates[row[0]][0] += int(row[2] or 0)
+                rates[row[0]][1] += int(row[1] or 0)
+    return {
+        code: (
+            success / total if total else None,
+            int(statistics.median_low(recent[code])) if recent[code] else None,
+        )
+        for code, (success, total) in rates.items()
+    }
