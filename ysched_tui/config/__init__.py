@@ -15,14 +15,13 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ysched_tui.config.jobs_file import load_jobs_file
-    from ysched_tui.config.loader import load_all
+    from ysched_tui.config.jobs_file import load_all, load_jobs_file
     from ysched_tui.config.python_jobs import load_python_jobs
 
 __all__ = ["load_all", "load_jobs_file", "load_python_jobs"]
 
 _HOMES = {
-    "load_all": "ysched_tui.config.loader",
+    "load_all": "ysched_tui.config.jobs_file",
     "load_jobs_file": "ysched_tui.config.jobs_file",
     "load_python_jobs": "ysched_tui.config.python_jobs",
 }

@@ -1,45 +1,32 @@
-"""Loading a TOML jobs file: ``[[jobs]]`` tables, a ``[settings]`` table and ``include``.
+"""The public entry points for jobs: one TOML file, or everything the configuration defines.
 
-The whole file is checked in one pass and every problem is reported together, each with the file,
-the job code, the field and the line, so ``ysched-tui check`` can list them all and the daemon can
-refuse to start with the same messages. The ``[settings]`` table is read by
-:mod:`ysched_tui.settings`; ``include`` (other ``.toml`` or ``.py`` jobs files, relative to this
-one) is followed by :func:`ysched_tui.config.loader.load_all`.
+:func:`load_all` is what the daemon, the console and ``ysched-tui check`` call: the jobs file
+(TOML or Python; a TOML file may ``include`` more files of either kind) plus the scripts found
+in ``scripts_dir``, which become manual jobs unless a ``[[jobs]]`` entry schedules them. Every
+problem from every source is raised together as one :class:`~ysched_tui.errors.JobsFileError`,
+each naming the file, the job code, the field and the line; a code defined twice anywhere is
+one of them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ysched_tui.config.job_table import read_job
+from ysched_tui.config.python_jobs import load_python_jobs
 from ysched_tui.config.scripts import discover, script_index
-from ysched_tui.config.table_reader import JobContext
-from ysched_tui.config.toml_text import LineIndex, read_toml
-from ysched_tui.config.values import unknown_key_message
-from ysched_tui.core.models import JobSpec, ScriptTarget
+from ysched_tui.config.toml_jobs import overridden_scripts, read_toml_jobs
+from ysched_tui.core.models import JobSpec
 from ysched_tui.errors import JobsFileError, Problem
 
 if TYPE_CHECKING:
     from ysched_tui.settings import Settings
 
-TOP_LEVEL_KEYS = ("jobs", "settings", "include")
-"""What a TOML jobs file may contain at its top level."""
+__all__ = ["Callables", "load_all", "load_jobs_file"]
 
-INCLUDE_SUFFIXES = (".toml", ".py")
-"""The kinds of file ``include`` may name."""
-
-
-@dataclass(slots=True)
-class TomlJobs:
-    """What one TOML jobs file defines, and what is wrong with it."""
-
-    specs: list[JobSpec] = field(default_factory=list)
-    includes: list[Path] = field(default_factory=list)
-    """Other jobs files named by ``include``, resolved against this file's folder."""
-    problems: list[Problem] = field(default_factory=list)
+Callables = dict[str, Callable[..., Any]]
+"""Python callables behind API-declared jobs, by job code."""
 
 
 def load_jobs_file(path: Path, settings: Settings) -> list[JobSpec]:
@@ -57,95 +44,90 @@ def load_jobs_file(path: Path, settings: Settings) -> list[JobSpec]:
     """
     problems: list[Problem] = []
     scripts = discover(settings.scripts_dir, problems)
-    result = read_toml_jobs(path, script_index(scripts))
+    try:
+        result = read_toml_jobs(path, script_index(scripts))
+    except JobsFileError as exc:
+        raise JobsFileError(problems + exc.problems) from None
     problems += result.problems
     if problems:
         raise JobsFileError(problems)
     return result.specs
 
 
-def read_toml_jobs(path: Path, scripts: Mapping[str, JobSpec]) -> TomlJobs:
-    """Read a TOML jobs file, collecting problems instead of raising on them.
+class _Collected:
+    """Specs and callables gathered from several files, with their problems."""
+
+    def __init__(self) -> None:
+        self.specs: list[JobSpec] = []
+        self.callables: Callables = {}
+        self.problems: list[Problem] = []
+        self.visited: set[Path] = set()
+
+
+def load_all(settings: Settings) -> tuple[list[JobSpec], Callables]:
+    """Load every job: ``settings.jobs`` (TOML or .py, following includes) and the scripts.
 
     Args:
-        path: the ``.toml`` file.
-        scripts: discovered script jobs by code and by file stem.
+        settings: ``jobs`` and ``scripts_dir`` say where to look; with neither there are no jobs.
+
+    Returns:
+        The specs (file jobs first, then unscheduled scripts) and the Python callables by code.
 
     Raises:
-        JobsFileError: only when the file cannot be read or is not valid TOML.
+        JobsFileError: every problem in every file, including codes defined more than once.
     """
-    data, text = read_toml(path)
-    lines = LineIndex(text)
-    result = TomlJobs()
-    file = str(path)
-    for key in data:
-        if key not in TOP_LEVEL_KEYS:
-            message = unknown_key_message(key, TOP_LEVEL_KEYS) + " at the top level"
-            result.problems.append(Problem(file=file, message=message, field=key,
-                                           line=lines.line_of(key)))
-    result.includes = _read_includes(path, data.get("include"), lines, result.problems)
-    tables = data.get("jobs", [])
-    if not isinstance(tables, list):
-        result.problems.append(Problem(file=file, message="'jobs' must be [[jobs]] tables",
-                                       field="jobs", line=lines.line_of("jobs")))
-        return result
-    first_line: dict[str, int | None] = {}
-    for index, table in enumerate(tables):
-        ctx = JobContext(file=file, index=index, lines=lines, problems=result.problems)
-        if not isinstance(table, dict):
-            ctx.add(None, f"expected a [[jobs]] table, got {table!r}")
+    collected = _Collected()
+    discovered = discover(settings.scripts_dir, collected.problems)
+    scripts = script_index(discovered)
+    if settings.jobs is not None:
+        _load_file(settings.jobs, scripts, collected)
+    replaced = overridden_scripts(collected.specs, discovered)
+    collected.specs += [job for job in discovered if job.code not in replaced]
+    collected.problems += _duplicates(collected.specs)
+    if collected.problems:
+        raise JobsFileError(collected.problems)
+    return collected.specs, collected.callables
+
+
+def _load_file(path: Path, scripts: Mapping[str, JobSpec], collected: _Collected) -> None:
+    resolved = path.resolve()
+    if resolved in collected.visited:
+        return
+    collected.visited.add(resolved)
+    try:
+        if path.suffix == ".py":
+            specs, callables = load_python_jobs(path)
+            collected.specs += specs
+            collected.callables.update(callables)
+            return
+        result = read_toml_jobs(path, scripts)
+    except JobsFileError as exc:
+        collected.problems += exc.problems
+        return
+    collected.specs += result.specs
+    collected.problems += result.problems
+    for included in result.includes:
+        _load_file(included, scripts, collected)
+
+
+def _duplicates(specs: list[JobSpec]) -> list[Problem]:
+    """A problem for each spec whose code an earlier spec (from another file) already uses."""
+    first: dict[str, JobSpec] = {}
+    problems: list[Problem] = []
+    for spec in specs:
+        earlier = first.setdefault(spec.code, spec)
+        if earlier is spec:
             continue
-        spec = read_job(table, ctx, scripts)
-        if ctx.code is not None and ctx.code in first_line:
-            first = first_line[ctx.code]
-            ctx.add("code", f"duplicate code {ctx.code!r}: also defined at line {first}")
-            continue
-        if ctx.code is not None:
-            first_line[ctx.code] = ctx.header_line
-        if spec is not None:
-            result.specs.append(spec)
-    result.problems.sort(key=lambda problem: problem.line or 0)
-    return result
+        problems.append(Problem(
+            file=spec.source_file or spec.source.value,
+            message=f"duplicate code {spec.code!r}: also defined in {_where(earlier)}",
+            code=spec.code,
+            field="code",
+            line=spec.source_line,
+        ))
+    return problems
 
 
-def _read_includes(
-    path: Path, raw: Any, lines: LineIndex, problems: list[Problem]
-) -> list[Path]:
-    if raw is None:
-        return []
-    names: Iterable[Any] = [raw] if isinstance(raw, str) else raw
-    if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
-        problems.append(Problem(file=str(path), field="include", line=lines.line_of("include"),
-                                message=f"expected a list of file names, got {raw!r}"))
-        return []
-    found: list[Path] = []
-    for name in names:
-        target = (path.parent / Path(name).expanduser()).resolve()
-        message = None
-        if target.suffix not in INCLUDE_SUFFIXES:
-            message = f"cannot include {name!r}: expected a .toml or .py jobs file"
-        elif not target.is_file():
-            message = f"cannot include {name!r}: file not found ({target})"
-        if message is not None:
-            problems.append(Problem(file=str(path), message=message, field="include",
-                                    line=lines.line_of("include")))
-        else:
-            found.append(target)
-    return found
-
-
-def overridden_scripts(specs: Iterable[JobSpec], discovered: Iterable[JobSpec]) -> set[str]:
-    """Codes of discovered script jobs that a jobs file entry replaces.
-
-    A ``[[jobs]]`` entry with ``script = "name"`` and the same code as the discovered job (the
-    script's own code) schedules that script: its triggers and values win, and the discovered
-    manual-only job is dropped rather than reported as a duplicate.
-    """
-    paths = {
-        spec.code: spec.target.path for spec in specs if isinstance(spec.target, ScriptTarget)
-    }
-    return {
-        job.code
-        for job in discovered
-        if isinstance(job.target, ScriptTarget) and paths.get(job.code) == job.target.path
-    }
+def _where(spec: JobSpec) -> str:
+    where = spec.source_file or f"the {spec.source.value} jobs"
+    return f"{where}:{spec.source_line}" if spec.source_line else where

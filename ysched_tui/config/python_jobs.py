@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib.util
 import re
 import sys
+import sysconfig
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -105,9 +106,21 @@ def _import_problem(path: Path, exc: BaseException) -> Problem:
         else:
             origin = f" (in {exc.filename}:{exc.lineno})"
     elif frames and not _same_file(frames[-1].filename, resolved):
-        origin = f" (raised in {frames[-1].filename}:{frames[-1].lineno})"
+        deepest = _deepest_user_frame(frames)
+        origin = f" (raised in {deepest.filename}:{deepest.lineno})"
     reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
     return Problem(file=str(path), message=f"cannot import: {reason}{origin}", line=line)
+
+
+def _deepest_user_frame(frames: traceback.StackSummary) -> traceback.FrameSummary:
+    """The innermost frame outside the standard library (where the user's mistake is)."""
+    stdlib = Path(sysconfig.get_paths()["stdlib"]).resolve()
+    for frame in reversed(frames):
+        if frame.filename.startswith("<"):
+            continue
+        if not Path(frame.filename).resolve().is_relative_to(stdlib):
+            return frame
+    return frames[-1]
 
 
 def _same_file(filename: str, resolved: Path) -> bool:
