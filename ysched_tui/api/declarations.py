@@ -233,6 +233,7 @@ class JobDeclarations:
         Raises:
             ConfigError: not a job class, or a bad attribute.
         """
+        describe_job_class(cls)  # refuses anything but a Job/HttpJob subclass
         return self._declare(cls, (), JobOptions(), merge=False, replace=replace_existing)
 
     # --- collecting ------------------------------------------------------------------------

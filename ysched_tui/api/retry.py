@@ -9,7 +9,8 @@ A ``should_retry`` predicate is code, so it cannot live in a stored policy. ``cu
 stores a plain policy with ``retry_on = (RETRYABLE_NAME,)`` and registers the job's callable
 wrapped by :func:`apply_should_retry`: an exception the predicate accepts is re-raised as
 :class:`RetryableError` (chained to the original, so the stored traceback shows it), any other
-exception is re-raised unchanged and therefore not retried. The engine needs nothing new.
+exception is re-raised unchanged and therefore not retried. The engine needs nothing new. As the
+predicate alone decides, a run stopped by its timeout is not retried for such a job.
 """
 
 from __future__ import annotations

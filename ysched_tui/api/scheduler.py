@@ -10,7 +10,8 @@ scripts that only schedule can call the blocking :meth:`Scheduler.run_forever`.
 
 Jobs declared while the engine runs are sent to it in a task; the next awaited method waits for
 that task and raises its error (e.g. a bad spec), so ``scheduler.add_job(...)`` followed by
-``await scheduler.run_job(code)`` just works.
+``await scheduler.run_job(code)`` just works. Their callables are reached through
+:mod:`ysched_tui.api.live` (the engine keeps its own copy of the registry it was built with).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from typing import Any, Self
 
 from pydantic import ValidationError
 
+from ysched_tui.api import live
 from ysched_tui.api.declarations import JobDeclarations
 from ysched_tui.api.listeners import EventKind
 from ysched_tui.api.triggers import as_trigger_list
@@ -73,7 +75,6 @@ class Scheduler(JobDeclarations):
         self._settings: Settings | None = None
         self._engine: SchedulerService | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._callables: dict[str, Callable[..., object]] = {}
         self._unsubscribe: Callable[[], None] | None = None
         self._pending: set[asyncio.Task[Any]] = set()
         self._add_errors: list[BaseException] = []
@@ -133,8 +134,7 @@ class Scheduler(JobDeclarations):
         from ysched_tui.engine import Engine
 
         specs, callables = self.collect_jobs()
-        self._callables = callables
-        engine = Engine(self.settings, specs=specs, callables=self._callables)
+        engine = Engine(self.settings, specs=specs, callables=callables)
         unsubscribe = engine.subscribe(self._hub.dispatch)
         try:
             await engine.start()
@@ -200,8 +200,9 @@ class Scheduler(JobDeclarations):
         engine, loop = self._engine, self._loop
         if engine is None or loop is None:
             return
-        if ref is not None and runner is not None:
-            self._callables[ref] = runner
+        if ref is not None and runner is not None and "@" in ref:  # not importable as named
+            target = spec.target.model_copy(update={"ref": live.callables.add(spec.code, runner)})
+            spec = spec.model_copy(update={"target": target})
         try:
             on_loop = asyncio.get_running_loop() is loop
         except RuntimeError:
