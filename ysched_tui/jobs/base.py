@@ -14,8 +14,10 @@ Timeouts are enforced by each runner, because only the runner knows how to stop 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import functools
 import logging
+import sys
 import threading
 import traceback
 from collections.abc import Awaitable, Callable, Iterator, Mapping
@@ -46,7 +48,12 @@ __all__ = [
 LineSink = Callable[[str, str], None]
 """``(stream, text)`` with stream one of stdout, stderr, log, system; called on the loop thread."""
 
-_JOBS_DIR = str(Path(__file__).parent)
+_PLUMBING_DIRS = tuple(
+    str(Path(m.__file__).parent)
+    for m in (asyncio, concurrent.futures, sys.modules[__name__])
+    if m.__file__
+)
+"""Frames in these folders (the runners, asyncio, thread pools) are not the job's code."""
 _task_logger = logging.getLogger("ysched_tui.task")
 
 
@@ -112,7 +119,7 @@ async def execute(request: RunRequest, sink: LineSink, *, http: httpx.AsyncClien
         return await runner(request, sink, http=http, callables=callables)
     except asyncio.CancelledError:
         raise
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:
         return failure(exc, request.spec)
 
 
@@ -147,10 +154,10 @@ def describe_exception(exc: BaseException) -> str:
 
 
 def format_traceback(exc: BaseException) -> str:
-    """The traceback without the runner's own leading frames, so it starts in the job's code."""
+    """The traceback without the leading runner/asyncio frames, so it starts in the job's code."""
     tb: TracebackType | None = exc.__traceback__
     while tb is not None and tb.tb_next is not None and tb.tb_frame.f_code.co_filename.startswith(
-        _JOBS_DIR
+        _PLUMBING_DIRS
     ):
         tb = tb.tb_next
     return "".join(traceback.format_exception(type(exc), exc, tb))

@@ -60,7 +60,7 @@ async def call_job(fn: Callable[..., object], args: tuple[Any, ...], kwargs: dic
             note = _THREAD_NOTE if threaded else ""
             retryable = retry_allowed(TimeoutError(), request.spec.retries.retry_on)
             return timed_out(request.timeout, note, retryable=retryable)
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:  # sys.exit() in a job must not stop the engine
             return failure(exc, request.spec)
         return _outcome(value, sink)
 
@@ -135,8 +135,7 @@ def _outcome(value: object, sink: LineSink) -> Outcome:
         return Outcome(status=RunStatus.SUCCESS, result=to_json(value))
     if value.message and value.status is not RunStatus.SKIPPED:
         sink("log", value.message)
-    return Outcome(status=value.status, result=to_json(value.data), error=value.error,
-                   retryable=value.status is RunStatus.FAILED)
+    return Outcome(status=value.status, result=to_json(value.data), error=value.error)
 
 
 def to_json(value: object, _depth: int = 0) -> object:

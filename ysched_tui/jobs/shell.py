@@ -37,6 +37,7 @@ _DRAIN_SECONDS = 2.0
 """How long to wait for output to close once the group is gone (a process that left the group
 with ``setsid`` may still hold the pipe)."""
 _POLL = 0.02
+_KILL_SETTLE = 1.0
 
 log = logging.getLogger("ysched_tui.jobs")
 
@@ -119,7 +120,11 @@ async def stop_process_group(proc: asyncio.subprocess.Process, grace: float) -> 
     while _group_alive(proc.pid) and time.monotonic() < end:
         await asyncio.sleep(_POLL)
     _signal_group(proc.pid, signal.SIGKILL)
-    return await proc.wait()
+    code = await proc.wait()
+    end = time.monotonic() + _KILL_SETTLE
+    while _group_alive(proc.pid) and time.monotonic() < end:  # SIGKILL is delivered async
+        await asyncio.sleep(_POLL)
+    return code
 
 
 async def _abort(proc: asyncio.subprocess.Process, grace: float,
