@@ -6,7 +6,7 @@ what is wrong and where.
 
     YschedError
     ├── ConfigError                  bad settings, jobs file or script (exit code 2)
-    │   └── JobsFileError            one or more problems in a jobs file, each with file/code/field/line
+    │   └── JobsFileError            problems in a jobs file, each with file/code/field/line
     ├── CronError                    an invalid cron expression; ``field`` names the bad field
     ├── DurationError                an invalid duration such as "5x"
     ├── ParamError                   a script parameter that is missing or cannot be parsed

@@ -38,21 +38,31 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"ysched-tui: error: {message} (see --help)\n")
 
 
-def common_options() -> argparse.ArgumentParser:
-    """Options every subcommand accepts: ``--db`` and ``--jobs``."""
+def common_options(*, suppress: bool = False) -> argparse.ArgumentParser:
+    """Options every command accepts: ``--db`` and ``--jobs``.
+
+    Args:
+        suppress: leave the attributes unset when not given (for subcommands, so that
+            ``ysched-tui --db X jobs`` keeps the ``--db`` given before the subcommand).
+    """
+    default = argparse.SUPPRESS if suppress else None
     common = _Parser(add_help=False)
-    common.add_argument("--db", metavar="PATH", help="database path or URL (env YSCHED_DB)")
-    common.add_argument("--jobs", metavar="FILE", help="jobs file (env YSCHED_JOBS)")
+    common.add_argument(
+        "--db", metavar="PATH", default=default, help="database path or URL (env YSCHED_DB)"
+    )
+    common.add_argument(
+        "--jobs", metavar="FILE", default=default, help="jobs file (env YSCHED_JOBS)"
+    )
     return common
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The full parser with every available subcommand registered."""
-    common = common_options()
+    common = common_options(suppress=True)
     parser = _Parser(
         prog="ysched-tui",
         description="Operate job schedules from the terminal. No subcommand opens the console.",
-        parents=[common],
+        parents=[common_options()],
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMAND_MODULES:

@@ -111,7 +111,7 @@ class Repository(ABC):
 
     @abstractmethod
     async def mark_interrupted(self, now: datetime) -> list[RunRecord]:
-        """Turn runs left ``running`` or ``pending`` (by a crash) into ``interrupted``; return them."""
+        """Turn runs left ``running``/``pending`` by a crash into ``interrupted``; return them."""
 
     @abstractmethod
     async def purge(self, older_than: datetime) -> PurgeResult:

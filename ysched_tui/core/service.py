@@ -34,7 +34,7 @@ Listener = Callable[[Event], None]
 
 
 class SchedulerService(ABC):
-    """Read and operate a scheduler. All methods may raise :class:`~ysched_tui.errors.YschedError`."""
+    """Read and operate a scheduler. Methods raise :class:`~ysched_tui.errors.YschedError`."""
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -65,7 +65,9 @@ class SchedulerService(ABC):
         """One job. Raises: JobNotFound."""
 
     @abstractmethod
-    async def upcoming(self, limit: int = 50, *, include_paused: bool = False) -> list[UpcomingFire]:
+    async def upcoming(
+        self, limit: int = 50, *, include_paused: bool = False
+    ) -> list[UpcomingFire]:
         """The merged timeline of the next ``limit`` fires across all jobs, soonest first."""
 
     @abstractmethod
@@ -110,7 +112,10 @@ class SchedulerService(ABC):
 
     @abstractmethod
     async def cancel(self, run_id: str) -> RunRecord:
-        """Cancel a run in progress (kills its process tree). Raises: RunNotFound, InvalidOperation."""
+        """Cancel a run in progress, killing its process tree.
+
+        Raises: RunNotFound, InvalidOperation (the run is not in progress).
+        """
 
     # --- history ---------------------------------------------------------------------------
 

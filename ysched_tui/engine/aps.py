@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from apscheduler.executors.base import BaseExecutor
@@ -45,7 +45,9 @@ class CoreTrigger(BaseTrigger):
     ) -> datetime | None:
         after = previous_fire_time if previous_fire_time is not None else now - _EPSILON
         found = next_fire_multi(self.triggers, after, default_tz=self.default_tz, seed=self.seed)
-        return found[0] if found else None
+        # in UTC: APScheduler compares with `<=`, which ignores `fold` within one zone and
+        # would fire the second 02:00 of a fall-back night an hour early
+        return found[0].astimezone(UTC) if found else None
 
     def __str__(self) -> str:
         return f"ysched[{self.seed}]"
@@ -65,7 +67,7 @@ class DispatchExecutor(BaseExecutor):  # type: ignore[misc]
             self._run_job_success(job.id, [])
 
 
-def build_scheduler(dispatch: Dispatch, timezone: str) -> AsyncIOScheduler:
+def build_scheduler(dispatch: Dispatch) -> AsyncIOScheduler:
     """An AsyncIOScheduler with an in-memory store and the dispatching executor."""
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # no line per added job
     return AsyncIOScheduler(
@@ -76,7 +78,7 @@ def build_scheduler(dispatch: Dispatch, timezone: str) -> AsyncIOScheduler:
             "max_instances": 1_000_000,
             "misfire_grace_time": None,
         },
-        timezone=timezone,
+        timezone="UTC",  # every zone is handled by the core triggers; see CoreTrigger
     )
 
 

@@ -151,7 +151,7 @@ class Engine(SchedulerService):
         self.bus.subscribe(self._count_failures)
         if recover:
             self._catch_up(now)
-        self._scheduler = aps.build_scheduler(self._dispatch, self.settings.timezone)
+        self._scheduler = aps.build_scheduler(self._dispatch)
         for entry in self.table:
             self._schedule(entry, now, fresh=True)
         await self._save_dirty()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from ysched_tui.core.models import JobSpec, JobState, JobView, UpcomingFire
 from ysched_tui.core.schedule import next_fire_multi
@@ -103,7 +103,7 @@ class JobTable:
         found = next_fire_multi(
             entry.triggers, after, default_tz=self._tz(entry), seed=entry.spec.code
         )
-        return found[0] if found else None
+        return found[0].astimezone(UTC) if found else None
 
     def tz(self, entry: JobEntry) -> str:
         """The zone a job's triggers default to."""
@@ -129,7 +129,7 @@ class JobTable:
                 )
                 first = found[0] if found else None
             if first is not None:
-                heap.append((first, entry.spec.code))
+                heap.append((first.astimezone(UTC), entry.spec.code))
         heapq.heapify(heap)
         out: list[UpcomingFire] = []
         while heap and len(out) < limit:
@@ -147,5 +147,5 @@ class JobTable:
                 entry.triggers, when, default_tz=self._tz(entry), seed=entry.spec.code
             )
             if found is not None:
-                heapq.heappush(heap, (found[0], code))
+                heapq.heappush(heap, (found[0].astimezone(UTC), code))
         return out
