@@ -17,7 +17,7 @@ import inspect
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar, Unpack
+from typing import Any, TypeVar, Unpack, cast
 
 from ysched_tui.api import triggers as trig
 from ysched_tui.api.builder import BuiltJob, default_code
@@ -271,25 +271,36 @@ class JobDeclarations:
         self, origin: Any, triggers: Sequence[TriggerSpec], opts: JobOptions, *,
         merge: bool, replace: bool,
     ) -> JobSpec:
+        base_opts, base_triggers = JobOptions(), cast(tuple[TriggerSpec, ...], ())
         if isinstance(origin, type) and issubclass(origin, Job):
             found: ClassJob = describe_job_class(origin)
-            opts = found.options.merge(opts, f"job class {origin.__qualname__}")
-            code, runner, http = opts.code or found.code, found.runner, found.http
-            triggers, description = (*triggers, *found.triggers), found.description
+            default, runner, http = found.code, found.runner, found.http
+            description, base_opts, base_triggers = found.description, found.options, found.triggers
         elif callable(origin):
-            code, runner, http = opts.code or default_code(origin), origin, None
+            default, runner, http = opts.code or default_code(origin), origin, None
             description = inspect.cleandoc(origin.__doc__) if origin.__doc__ else ""
         else:
             raise ConfigError(f"expected a function or a Job class to schedule, got {origin!r}")
-        existing = self._decls.get(code)
-        if merge and existing is not None and existing.origin is origin:
-            opts = existing.options.merge(opts, f"job {code!r}")
-            triggers = (*triggers, *existing.triggers)  # decorators apply bottom-up
-            replace = True
+        stacked = self._stacked_on(origin, opts) if merge else None
+        if stacked is not None:  # decorators apply bottom-up: earlier ones are listed later
+            base_opts, base_triggers, replace = stacked.options, stacked.triggers, True
+        opts = base_opts.merge(opts, f"job {opts.code or default!r}")
+        triggers, code = (*triggers, *base_triggers), opts.code or default
+        if stacked is not None and stacked.code != code:
+            self._forget(stacked.code)
         decl = self._make(code=code, triggers=tuple(triggers), options=opts, origin=origin,
                           runner=runner, http=http, description=description,
                           source=_source(origin))
         return self._store(decl, replace=replace)
+
+    def _stacked_on(self, origin: object, opts: JobOptions) -> _Decl | None:
+        """The job a stacked decorator adds to: same function, and no clash of explicit codes."""
+        for decl in self._decls.values():
+            if decl.origin is origin and (
+                opts.code is None or decl.options.code in (None, opts.code)
+            ):
+                return decl
+        return None
 
     def _make(
         self, *, code: str, triggers: tuple[TriggerSpec, ...], options: JobOptions,

@@ -70,6 +70,29 @@ def test_stacked_decorators_make_one_job_with_triggers_in_source_order() -> None
     assert spec.name == "Reminder"
 
 
+def test_stacked_decorators_take_the_code_from_any_of_them() -> None:
+    """The code may sit on the top decorator; the job is still one job with that code."""
+    scheduler = Scheduler()
+
+    @scheduler.cron("0 9 * * *", code="REMIND")
+    @scheduler.cron("0 18 * * *")
+    def remind() -> None:
+        pass
+
+    spec = only(scheduler)
+    assert spec.code == "REMIND" and len(spec.triggers) == 2
+
+
+def test_stacked_decorators_with_two_codes_make_two_jobs() -> None:
+    """Different explicit codes on one function declare two jobs."""
+    scheduler = Scheduler()
+    scheduler.cron("0 9 * * *", code="A")(report)
+    scheduler.cron("0 18 * * *", code="B")(report)
+    specs, callables = scheduler.collect_jobs()
+    assert [s.code for s in specs] == ["A", "B"]
+    assert list(callables.values()) == [report]
+
+
 def test_stacked_decorators_with_conflicting_options_are_refused() -> None:
     """An option given twice with different values names the option."""
     scheduler = Scheduler()
