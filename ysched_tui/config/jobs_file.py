@@ -23,7 +23,7 @@ from ysched_tui.errors import JobsFileError, Problem
 if TYPE_CHECKING:
     from ysched_tui.settings import Settings
 
-__all__ = ["Callables", "load_all", "load_jobs_file"]
+__all__ = ["Callables", "load_all", "load_jobs_file", "read_toml_jobs"]
 
 Callables = dict[str, Callable[..., Any]]
 """Python callables behind API-declared jobs, by job code."""

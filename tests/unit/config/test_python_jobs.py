@@ -4,50 +4,17 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.unit.config.helpers import MINI_SCHEDULER
 from ysched_tui.config import load_python_jobs
 from ysched_tui.config.python_jobs import module_name_for
 from ysched_tui.core.models import JobSource, PythonTarget
 from ysched_tui.errors import JobsFileError, Problem
 
-MINI_SCHEDULER = '''"""A stand-in for the public Scheduler: only what the loader relies on."""
-
-from ysched_tui.core.models import JobSource, JobSpec, PythonTarget
-
-
-class MiniScheduler:
-    def __init__(self):
-        self.functions = {}
-
-    def job(self, code):
-        def register(function):
-            self.functions[code] = function
-            return function
-        return register
-
-    def collect_jobs(self):
-        specs = [
-            JobSpec(code=code, target=PythonTarget(ref=f"{f.__module__}:{f.__name__}"),
-                    source=JobSource.API)
-            for code, f in self.functions.items()
-        ]
-        return specs, dict(self.functions)
-'''
-
-
-@pytest.fixture(autouse=True)
-def restore_import_state(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Undo the loader's sys.path insertions and forget imported jobs modules."""
-    monkeypatch.setattr(sys, "path", list(sys.path))
-    before = set(sys.modules)
-    yield
-    for name in set(sys.modules) - before:
-        if name.startswith("ysched_jobs_") or name == "mini_scheduler":
-            del sys.modules[name]
+pytestmark = pytest.mark.usefixtures("import_state")
 
 
 def _jobs_file(folder: Path, body: str, name: str = "jobs.py") -> Path:
