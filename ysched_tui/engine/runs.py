@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 
@@ -77,6 +78,7 @@ class RunManager:
         self._clock = clock
         self._on_change = on_change
         self._sem = asyncio.Semaphore(settings.max_parallel_runs)
+        self._zone = ZoneInfo(settings.timezone)
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._runs: dict[str, RunRecord] = {}
         self._queues: dict[str, deque[_Fire]] = {}
@@ -116,7 +118,7 @@ class RunManager:
         values = self._params(entry, params or {})
         now = self._clock()
         run = RunRecord(
-            run_id=new_run_id(now),
+            run_id=new_run_id(now.astimezone(self._zone)),
             job_code=entry.spec.code,
             job_id=entry.state.id,
             attempt=attempt,
@@ -186,7 +188,7 @@ class RunManager:
         """Record a fire that did not run as ``missed`` and publish it."""
         now = self._clock()
         run = RunRecord(
-            run_id=new_run_id(now),
+            run_id=new_run_id(now.astimezone(self._zone)),
             job_code=entry.spec.code,
             job_id=entry.state.id,
             trigger_type=TriggerType.SCHEDULED,
