@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -37,11 +37,20 @@ _EXISTING = text(
 ).bindparams(bindparam("ids", expanding=True))
 
 _COUNTERS = ", ".join(STATUS_COUNTERS)
-_UPSERT = text(
+_ADD = (
     f"INSERT INTO stats_hourly (job_code, hour_start, total, {_COUNTERS}, timed, "
-    "min_duration_ms, max_duration_ms, avg_duration_ms, total_duration_ms) VALUES "
-    f"(:job_code, :hour_start, :total, {', '.join(':' + s for s in STATUS_COUNTERS)}, :timed, "
-    ":min_d, :max_d, :avg_d, :sum_d) "
+    "min_duration_ms, max_duration_ms, avg_duration_ms, total_duration_ms) "
+    "SELECT g, h, count(*), "
+    + ", ".join(f"sum(status = '{s}')" for s in STATUS_COUNTERS)
+    + f", sum({_IN_DURATION} AND duration_ms IS NOT NULL), "
+    f"min(CASE WHEN {_IN_DURATION} THEN duration_ms END), "
+    f"max(CASE WHEN {_IN_DURATION} THEN duration_ms END), "
+    f"avg(CASE WHEN {_IN_DURATION} THEN duration_ms END), "
+    f"coalesce(sum(CASE WHEN {_IN_DURATION} THEN duration_ms END), 0) "
+    "FROM (SELECT job_code AS g, substr(run_time, 1, 13) || ':00:00.000000+00:00' AS h, "
+    "status, duration_ms, run_time FROM runs WHERE run_id IN ({marks}) UNION ALL "
+    "SELECT ? AS g, substr(run_time, 1, 13) || ':00:00.000000+00:00', status, duration_ms, "
+    "run_time FROM runs WHERE run_id IN ({marks})) WHERE run_time IS NOT NULL GROUP BY g, h "
     "ON CONFLICT (job_code, hour_start) DO UPDATE SET total = total + excluded.total, "
     + ", ".join(f"{s} = {s} + excluded.{s}" for s in STATUS_COUNTERS)
     + ", timed = timed + excluded.timed, "
@@ -53,6 +62,7 @@ _UPSERT = text(
     "avg_duration_ms = CAST(total_duration_ms + excluded.total_duration_ms AS REAL) "
     "/ nullif(timed + excluded.timed, 0)"
 )
+"""Add newly final runs (``{marks}``: their ids, twice) to their job's and the ``*`` hours."""
 _DELETE = text("DELETE FROM stats_hourly WHERE job_code = :job_code AND hour_start = :hour_start")
 _RECOMPUTE = (
     f"INSERT INTO stats_hourly (job_code, hour_start, total, {_COUNTERS}, timed, "
@@ -91,33 +101,6 @@ class Contribution:
     duration: int | None
 
 
-@dataclass(slots=True)
-class _Sum:
-    total: int = 0
-    counters: dict[str, int] = field(default_factory=dict)
-    durations: list[int] = field(default_factory=list)
-
-    def add(self, c: Contribution) -> None:
-        self.total += 1
-        self.counters[c.status] = self.counters.get(c.status, 0) + 1
-        if c.duration is not None:
-            self.durations.append(c.duration)
-
-    def params(self, key: Key) -> dict[str, Any]:
-        d = self.durations
-        return {
-            "job_code": key[0],
-            "hour_start": key[1],
-            "total": self.total,
-            **{s: self.counters.get(s, 0) for s in STATUS_COUNTERS},
-            "timed": len(d),
-            "min_d": min(d) if d else None,
-            "max_d": max(d) if d else None,
-            "avg_d": sum(d) / len(d) if d else None,
-            "sum_d": sum(d),
-        }
-
-
 def contribution(
     job_code: str, status: str, run_time: str | None, duration: int | None
 ) -> Contribution | None:
@@ -147,26 +130,28 @@ async def existing(conn: AsyncConnection, run_ids: list[str]) -> dict[str, Contr
 async def apply(
     conn: AsyncConnection, rows: list[dict[str, Any]], before: dict[str, Contribution | None]
 ) -> set[str]:
-    """Update ``stats_hourly`` for ``rows`` (already upserted); return run_ids newly final."""
-    sums: dict[Key, _Sum] = {}
+    """Update ``stats_hourly`` for ``rows`` (already upserted); return run_ids newly final.
+
+    Newly final runs are added by one INSERT ... SELECT that SQLite aggregates itself; runs that
+    were final already and changed trigger a recompute of the hours involved.
+    """
     recompute: set[Key] = set()
     finals: set[str] = set()
     for row in rows:
-        new = row_contribution(row)
         old = before.get(row["run_id"])
-        if row["status"] in _FINAL and old is None:
-            finals.add(row["run_id"])
-        if old == new:
+        if old is None:
+            if row["status"] in _FINAL:
+                finals.add(row["run_id"])
             continue
-        if old is not None:
+        new = row_contribution(row)
+        if old != new:
             recompute.update(c.key for c in (old, new) if c is not None)
-        elif new is not None:
-            sums.setdefault(new.key, _Sum()).add(new)
-            sums.setdefault((ALL_JOBS, new.key[1]), _Sum()).add(new)
     recompute.update([(ALL_JOBS, hour) for _, hour in recompute])
-    params = [s.params(k) for k, s in sums.items() if k not in recompute]
-    if params:
-        await conn.execute(_UPSERT, params)
+    ids = list(finals)
+    for start in range(0, len(ids), 5000):
+        chunk = ids[start : start + 5000]
+        marks = ", ".join("?" * len(chunk))
+        await conn.exec_driver_sql(_ADD.format(marks=marks), (*chunk, ALL_JOBS, *chunk))
     await recompute_hours(conn, recompute)
     await _append_durations(conn, [r for r in rows if r["run_id"] in finals])
     return finals
