@@ -6,7 +6,7 @@ import os
 
 from ysched_tui import task_log
 
-TASK_INFO = {"name": "Disk usage", "tags": ["demo", "ops"]}
+TASK_INFO = {"code": "dir_sizes", "name": "Biggest folders", "tags": ["demo", "ops"]}
 
 
 async def run(path: str = ".", top: int = 5) -> dict[str, int]:
