@@ -1,0 +1,102 @@
+"""Cold start: process start -> scheduler running, 10,000 jobs and 1,000,000 runs in the database.
+
+The engine side is a fresh ``python`` process that loads a 10,000-job jobs file, opens the seeded
+database, syncs, recovers and starts APScheduler; the baseline is a fresh process that starts a
+bare AsyncIOScheduler with 10,000 in-memory cron jobs (no storage at all). Each is timed from
+spawn to its "ready" line, best of 3.
+
+    python -m bench.cold_start [--jobs 10000] [--runs 1000000]
+
+Target: engine <= 1 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ENGINE_CHILD = """
+import asyncio, sys
+from ysched_tui.engine import Engine
+from ysched_tui.settings import load_settings
+from pathlib import Path
+async def main():
+    s = load_settings(jobs_file=Path(sys.argv[2]), db=sys.argv[1])
+    e = Engine(s)
+    await e.start()
+    print("ready", len(e.table), flush=True)
+    await e.stop(grace=0)
+asyncio.run(main())
+"""
+
+BARE_CHILD = """
+import asyncio, sys
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+async def noop(): pass
+async def main():
+    s = AsyncIOScheduler(timezone="UTC")
+    for i in range(int(sys.argv[1])):
+        s.add_job(noop, CronTrigger(minute=i % 60), id=f"job_{i:05d}")
+    s.start()
+    print("ready", len(s.get_jobs()), flush=True)
+    s.shutdown(wait=False)
+asyncio.run(main())
+"""
+
+
+def jobs_file(path: Path, jobs: int) -> None:
+    """The jobs file matching the seeded jobs (same codes, commands and schedules)."""
+    with path.open("w") as f:
+        f.write('[settings]\ntimezone = "UTC"\n\n')
+        for i in range(jobs):
+            f.write(
+                f'[[jobs]]\ncode = "job_{i:05d}"\nname = "Job number {i}"\n'
+                f'description = "seeded for benchmarks"\ncron = "{i % 60} * * * *"\n'
+                f'command = "echo {i}"\n\n'
+            )
+
+
+def time_child(args: list[str]) -> float:
+    """Seconds from spawn to the child's 'ready' line."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-c", *args], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    elapsed = time.perf_counter() - t0
+    proc.wait(60)
+    if not line.startswith("ready"):
+        raise SystemExit(f"child failed: {line!r}")
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    from bench.seed_db import seed
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db, toml = Path(tmp) / "cold.db", Path(tmp) / "jobs.toml"
+        t0 = time.perf_counter()
+        seed(db, args.jobs, args.runs)
+        jobs_file(toml, args.jobs)
+        print(f"seeded {args.jobs} jobs / {args.runs} runs in {time.perf_counter() - t0:.1f}s")
+        first = time_child([ENGINE_CHILD, str(db), str(toml)])  # syncs file metadata once
+        engine = min(time_child([ENGINE_CHILD, str(db), str(toml)]) for _ in range(args.repeat))
+        bare = min(time_child([BARE_CHILD, str(args.jobs)]) for _ in range(args.repeat))
+    print(f"cold start with {args.jobs} jobs, {args.runs} runs:")
+    print(f"  bare AsyncIOScheduler (memory, no db): {bare * 1000:.0f} ms")
+    print(f"  ysched engine (first start, syncing):  {first * 1000:.0f} ms")
+    print(f"  ysched engine (restart):               {engine * 1000:.0f} ms")
+    print(f"  ratio engine/bare: {engine / bare:.2f} (target: engine <= 1000 ms)")
+
+
+if __name__ == "__main__":
+    main()
