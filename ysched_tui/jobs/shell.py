@@ -152,13 +152,11 @@ def _group_alive(pgid: int) -> bool:
     On Linux /proc is read so unreaped zombies (a container's PID 1 may never reap) do not count;
     elsewhere signal 0 answers.
     """
-    if sys.platform.startswith("linux"):
-        return _linux_group_alive(pgid)
     try:
-        os.killpg(pgid, 0)
+        os.killpg(pgid, 0)  # fast path: no process at all in the group
     except (ProcessLookupError, PermissionError):
         return False
-    return True
+    return _linux_group_alive(pgid) if sys.platform.startswith("linux") else True
 
 
 def _linux_group_alive(pgid: int) -> bool:
