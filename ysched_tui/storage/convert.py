@@ -139,13 +139,13 @@ def state_columns(state: JobState) -> dict[str, Any]:
         override = {
             "triggers": None
             if state.override_triggers is None
-            else [t.model_dump(mode="json") for t in state.override_triggers],
+            else [_trigger_data(t) for t in state.override_triggers],
             "enabled": state.override_enabled,
         }
     return {
         "id": state.id,
         "paused": state.paused,
-        "override_json": None if override is None else json.dumps(override),
+        "override_json": None if override is None else json.dumps(override, separators=(",", ":")),
         "next_run_time": to_db(state.next_run_time),
         "last_fire_time": to_db(state.last_fire_time),
         "run_count": state.run_count,
@@ -164,10 +164,13 @@ def spec_to_json(spec: JobSpec) -> str:
     data = spec.model_dump(mode="json", by_alias=True, exclude_defaults=True)
     data["target"] = {"kind": spec.target.kind, **data.get("target", {})}
     if spec.triggers:
-        data["triggers"] = [
-            {"kind": t.kind, **d} for t, d in zip(spec.triggers, data["triggers"], strict=True)
-        ]
+        data["triggers"] = [_trigger_data(t) for t in spec.triggers]
     return json.dumps(data, separators=(",", ":"))
+
+
+def _trigger_data(trigger: TriggerSpec) -> dict[str, Any]:
+    """A trigger as JSON data: its kind plus the fields that differ from their defaults."""
+    return {"kind": trigger.kind, **trigger.model_dump(mode="json", exclude_defaults=True)}
 
 
 def job_to_row(spec: JobSpec, state: JobState) -> dict[str, Any]:

@@ -168,6 +168,20 @@ class SqliteRepository(Repository):
         if not changed:
             raise JobNotFound(state.code)
 
+    async def save_states(self, states: Sequence[JobState]) -> None:
+        """Update many jobs' states in one transaction.
+
+        Raises:
+            JobNotFound: one of the codes is not stored (the others are saved).
+        """
+        missing: list[str] = []
+        async with self._write("save job states") as conn:
+            for state in states:
+                if not await queries.save_state(conn, state):
+                    missing.append(state.code)
+        if missing:
+            raise JobNotFound(missing[0])
+
     async def delete_job(self, code: str) -> None:
         """Delete a job's definition (its runs stay)."""
         async with self._write("delete a job") as conn:
