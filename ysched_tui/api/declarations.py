@@ -6,21 +6,18 @@ anywhere. Each declaration becomes a core :class:`JobSpec` (``source=api``) at o
 is reported where it is made. :meth:`JobDeclarations.collect_jobs` hands the specs and the
 registry of callables to whoever runs them (the engine, the jobs-file loader).
 
-Callable refs are ``module:qualname`` when that name resolves to the very callable (importable),
-else ``module:qualname@CODE`` (closures, lambdas, class-job runners, wrapped functions), which is
-unique per job and stable across restarts.
+How a declaration becomes the final spec and callable (refs) is :mod:`ysched_tui.api.declared`.
 """
 
 from __future__ import annotations
 
 import inspect
-import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, TypeVar, Unpack, cast
 
 from ysched_tui.api import triggers as trig
 from ysched_tui.api.builder import BuiltJob, default_code
+from ysched_tui.api.declared import Declared, materialize, source_of
 from ysched_tui.api.job_class import (
     DEFAULT_RETRY_ON_CODES,
     ClassJob,
@@ -36,7 +33,6 @@ from ysched_tui.api.options import (
     TriggerDecoratorArgs,
     build_spec,
 )
-from ysched_tui.api.retry import CustomRetryPolicy, apply_should_retry
 from ysched_tui.core.models import HttpTarget, JobSpec, PythonTarget
 from ysched_tui.core.triggers import TriggerSpec
 from ysched_tui.errors import ConfigError
@@ -46,48 +42,11 @@ __all__ = ["JobDeclarations"]
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-@dataclass(frozen=True, kw_only=True)
-class _Decl:
-    """One declared job: what it runs, when, and with which options."""
-
-    code: str
-    triggers: tuple[TriggerSpec, ...]
-    options: JobOptions
-    origin: object
-    """What the user declared (function or class): stacked decorators merge on it."""
-    runner: Callable[..., Any] | None
-    http: HttpTarget | None
-    description: str
-    source_file: str | None
-    source_line: int | None
-    spec: JobSpec
-
-
-def _source(obj: object) -> tuple[str | None, int | None]:
-    code = getattr(obj, "__code__", None)
-    if code is not None:
-        return code.co_filename, code.co_firstlineno
-    try:
-        return inspect.getsourcefile(obj), None  # type: ignore[arg-type]
-    except TypeError:
-        return None, None
-
-
-def _resolves_to(ref: str, obj: object) -> bool:
-    module_name, _, qualname = ref.partition(":")
-    found: object = sys.modules.get(module_name)
-    for part in qualname.split("."):
-        found = getattr(found, part, None)
-        if found is None:
-            return False
-    return found is obj
-
-
 class JobDeclarations:
     """The declaring half of the scheduler (see the module docstring)."""
 
     def __init__(self) -> None:
-        self._decls: dict[str, _Decl] = {}
+        self._decls: dict[str, Declared] = {}
         self._hub = ListenerHub()
 
     # --- decorators ------------------------------------------------------------------------
@@ -243,27 +202,11 @@ class JobDeclarations:
         specs: list[JobSpec] = []
         callables: dict[str, Callable[..., object]] = {}
         for decl in self._decls.values():
-            spec, ref, runner = self._materialize(decl)
+            spec, ref, runner = materialize(decl)
             specs.append(spec)
             if ref is not None and runner is not None:
                 callables[ref] = runner
         return specs, callables
-
-    def _materialize(
-        self, decl: _Decl
-    ) -> tuple[JobSpec, str | None, Callable[..., object] | None]:
-        """The final spec (with its ref), the ref and the callable to register."""
-        if decl.runner is None:
-            return decl.spec, None, None
-        runner = decl.runner
-        retry = decl.options.retry
-        if isinstance(retry, CustomRetryPolicy) and retry.should_retry is not None:
-            runner = apply_should_retry(runner, retry.should_retry, retry.retry_on)
-        base = f"{runner.__module__}:{runner.__qualname__}"
-        ref = base if _resolves_to(base, runner) else f"{base}@{decl.code}"
-        assert isinstance(decl.spec.target, PythonTarget)
-        target = decl.spec.target.model_copy(update={"ref": ref})
-        return decl.spec.model_copy(update={"target": target}), ref, runner
 
     # --- internals -------------------------------------------------------------------------
 
@@ -290,10 +233,10 @@ class JobDeclarations:
             self._forget(stacked.code)
         decl = self._make(code=code, triggers=tuple(triggers), options=opts, origin=origin,
                           runner=runner, http=http, description=description,
-                          source=_source(origin))
+                          source=source_of(origin))
         return self._store(decl, replace=replace)
 
-    def _stacked_on(self, origin: object, opts: JobOptions) -> _Decl | None:
+    def _stacked_on(self, origin: object, opts: JobOptions) -> Declared | None:
         """The job a stacked decorator adds to: same function, and no clash of explicit codes."""
         for decl in self._decls.values():
             if decl.origin is origin and (
@@ -306,7 +249,7 @@ class JobDeclarations:
         self, *, code: str, triggers: tuple[TriggerSpec, ...], options: JobOptions,
         origin: object, runner: Callable[..., Any] | None, http: HttpTarget | None,
         description: str, source: tuple[str | None, int | None],
-    ) -> _Decl:
+    ) -> Declared:
         target: HttpTarget | PythonTarget = http or PythonTarget(
             ref=f"{getattr(runner, '__module__', '?')}:{getattr(runner, '__qualname__', '?')}",
             args=options.args or (), kwargs=dict(options.kwargs or {}),
@@ -314,11 +257,11 @@ class JobDeclarations:
         spec = build_spec(code=code, target=target, triggers=triggers, options=options,
                           description=description, source_file=source[0],
                           source_line=source[1])
-        return _Decl(code=code, triggers=triggers, options=options, origin=origin,
+        return Declared(code=code, triggers=triggers, options=options, origin=origin,
                      runner=runner, http=http, description=description, source_file=source[0],
                      source_line=source[1], spec=spec)
 
-    def _store(self, decl: _Decl, *, replace: bool) -> JobSpec:
+    def _store(self, decl: Declared, *, replace: bool) -> JobSpec:
         existing = self._decls.get(decl.code)
         if existing is not None and not replace:
             where = f" (declared at {existing.source_file}:{existing.source_line})" if (
@@ -327,7 +270,7 @@ class JobDeclarations:
                               "choose another code or pass replace_existing=True")
         self._hub.set_job_callbacks(decl.code, decl.options.on_success, decl.options.on_failure)
         self._decls[decl.code] = decl
-        spec, ref, runner = self._materialize(decl)
+        spec, ref, runner = materialize(decl)
         self._declared(spec, ref, runner, replace=existing is not None)
         return spec
 

@@ -83,8 +83,12 @@ class Job:
     retry: ClassVar[RetryPolicy | None] = None
     """A ``RetryStrategy`` policy; instead of the single retry attributes."""
 
-    async def execute(self, context: JobContext) -> Any:
-        """Do the work of one run; the return value is stored as the run's result."""
+    def execute(self, context: JobContext) -> Any:
+        """Do the work of one run; the return value is stored as the run's result.
+
+        Override it as ``async def`` (awaited on the event loop) or a plain ``def`` (run in a
+        worker thread).
+        """
         raise NotImplementedError(f"{type(self).__qualname__} must override execute(context)")
 
 

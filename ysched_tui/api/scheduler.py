@@ -74,10 +74,8 @@ class Scheduler(JobDeclarations):
         self._overrides = setting_overrides
         self._settings: Settings | None = None
         self._engine: SchedulerService | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
+        self._feed: live.EngineFeed | None = None
         self._unsubscribe: Callable[[], None] | None = None
-        self._pending: set[asyncio.Task[Any]] = set()
-        self._add_errors: list[BaseException] = []
 
     # --- settings and state ----------------------------------------------------------------
 
@@ -142,7 +140,7 @@ class Scheduler(JobDeclarations):
             unsubscribe()
             raise
         self._engine, self._unsubscribe = engine, unsubscribe
-        self._loop = asyncio.get_running_loop()
+        self._feed = live.EngineFeed(engine, asyncio.get_running_loop())
 
     async def shutdown(self, grace: float | None = None) -> None:
         """Stop firing, wait up to ``grace`` seconds for runs (settings' default), then cancel."""
@@ -150,9 +148,10 @@ class Scheduler(JobDeclarations):
         if engine is None:
             return
         try:
-            await self._flush()
+            if self._feed is not None:
+                await self._feed.flush()
         finally:
-            self._engine = None
+            self._engine, self._feed = None, None
             await engine.stop(grace)
             if self._unsubscribe is not None:
                 self._unsubscribe()
@@ -197,44 +196,13 @@ class Scheduler(JobDeclarations):
         self, spec: JobSpec, ref: str | None, runner: Callable[..., object] | None, *,
         replace: bool,
     ) -> None:
-        engine, loop = self._engine, self._loop
-        if engine is None or loop is None:
-            return
-        if ref is not None and runner is not None and "@" in ref:  # not importable as named
-            target = spec.target.model_copy(update={"ref": live.callables.add(spec.code, runner)})
-            spec = spec.model_copy(update={"target": target})
-        try:
-            on_loop = asyncio.get_running_loop() is loop
-        except RuntimeError:
-            on_loop = False
-        if on_loop:
-            self._spawn(engine, spec, replace)
-        else:
-            loop.call_soon_threadsafe(self._spawn, engine, spec, replace)
-
-    def _spawn(self, engine: SchedulerService, spec: JobSpec, replace: bool) -> None:
-        task = asyncio.get_running_loop().create_task(engine.add_job(spec, replace=replace))
-        self._pending.add(task)
-        task.add_done_callback(self._added)
-
-    def _added(self, task: asyncio.Task[Any]) -> None:
-        self._pending.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            error = task.exception()
-            assert error is not None
-            log.error("adding a job to the running scheduler failed: %s", error)
-            self._add_errors.append(error)
-
-    async def _flush(self) -> None:
-        while self._pending:
-            await asyncio.wait(set(self._pending))
-        if self._add_errors:
-            error, self._add_errors = self._add_errors[0], []
-            raise error
+        if self._feed is not None:
+            self._feed.send(spec, ref, runner, replace=replace)
 
     async def _ready(self) -> SchedulerService:
         engine = self.service
-        await self._flush()
+        if self._feed is not None:
+            await self._feed.flush()
         return engine
 
     # --- listeners -------------------------------------------------------------------------

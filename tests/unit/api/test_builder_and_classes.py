@@ -125,7 +125,8 @@ async def test_job_class_runner_calls_execute_on_a_fresh_instance() -> None:
 
     context = JobContext(job_id="1", job_code="REPORT_DAILY_SALES", job_name="x", run_id="r",
                          start_time=datetime.now(UTC))
-    assert await runner(context) == {"records": 100, "code": "REPORT_DAILY_SALES"}
+    assert await runner(context) == {  # type: ignore[misc]
+        "records": 100, "code": "REPORT_DAILY_SALES"}
 
 
 def test_job_class_code_defaults_to_class_name_and_triggers_combine() -> None:
@@ -191,11 +192,11 @@ def test_http_job_class_becomes_an_http_target() -> None:
     specs, callables = scheduler.collect_jobs()
     spec = specs[0]
     assert callables == {}
-    assert spec.target == HttpTarget(
-        url="http://127.0.0.1:8080/webhook", method="POST",
-        headers={"Authorization": "Bearer ${TOKEN}"}, json={"action": "sync"}, timeout=15,
-        retry_on_codes=(500, 502, 503, 504),
-    )
+    assert spec.target == HttpTarget.model_validate({
+        "url": "http://127.0.0.1:8080/webhook", "method": "POST",
+        "headers": {"Authorization": "Bearer ${TOKEN}"}, "json": {"action": "sync"},
+        "timeout": 15, "retry_on_codes": (500, 502, 503, 504),
+    })
     assert spec.timeout == 15 and spec.retries.max == 3
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from ysched_tui import (
@@ -144,7 +146,7 @@ def test_options_map_onto_the_core_model() -> None:
     ("options", "concurrency"),
     [({"max_instances": 3}, 3), ({"concurrent": True}, 10), ({"concurrency": "queue"}, "queue")],
 )
-def test_concurrency_options(options: dict, concurrency: object) -> None:
+def test_concurrency_options(options: dict[str, Any], concurrency: object) -> None:
     """max_instances=N allows N; concurrent=True allows 10; concurrency= passes through."""
     scheduler = Scheduler()
     scheduler.interval(seconds=5, **options)(report)

@@ -60,7 +60,7 @@ def _run(status: RunStatus, code: str = "j") -> RunRecord:
 
 async def test_events_map_to_the_four_listener_kinds() -> None:
     """success -> executed; failed/timeout -> error; missed -> missed; retry -> retry."""
-    hub, seen = ListenerHub(), []
+    hub, seen = ListenerHub(), list[tuple[str, object]]()
     for kind in ("executed", "error", "missed", "retry"):
         hub.add(kind, lambda value, kind=kind: seen.append((kind, value)))  # type: ignore[misc]
     ok, failed, timeout = _run(RunStatus.SUCCESS), _run(RunStatus.FAILED), _run(RunStatus.TIMEOUT)
@@ -75,7 +75,7 @@ async def test_events_map_to_the_four_listener_kinds() -> None:
 
 async def test_job_callbacks_only_see_their_job() -> None:
     """on_success/on_failure callbacks are filtered by job code."""
-    hub, seen = ListenerHub(), []
+    hub, seen = ListenerHub(), list[RunRecord]()
     hub.set_job_callbacks("a", seen.append, None)
     hub.dispatch(RunFinished(run=_run(RunStatus.SUCCESS, "b")))
     hub.dispatch(RunFinished(run=_run(RunStatus.FAILED, "a")))

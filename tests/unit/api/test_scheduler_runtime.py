@@ -26,6 +26,7 @@ from ysched_tui import (
     cron,
     task_log,
 )
+from ysched_tui.core.models import JobSource, JobSpec, PythonTarget
 
 RUN_ID = re.compile(r"^run_\d{8}_\d{6}_[0-9a-f]{6}$")
 WAIT = 10.0
@@ -156,6 +157,19 @@ async def test_job_added_after_start_runs(scheduler: Scheduler) -> None:
     await scheduler.run_job("REMINDER_8")
     run = await events.next("executed", "REMINDER_8")
     assert run.result == "remind 8 in REMINDER_8"
+
+
+async def test_error_of_a_job_sent_after_start_surfaces_on_the_next_call(
+    scheduler: Scheduler,
+) -> None:
+    """A runtime declaration the engine refuses raises from the next awaited method, once."""
+    await scheduler.start()
+    other = JobSpec(code="taken", target=PythonTarget(ref="os:getpid"), source=JobSource.RUNTIME)
+    await scheduler.service.add_job(other)
+    scheduler.add_job(lambda: 1, code="taken")
+    with pytest.raises(InvalidOperation, match="taken"):
+        await scheduler.get_jobs()
+    assert "taken" in [job.code for job in await scheduler.get_jobs()]
 
 
 @pytest.fixture

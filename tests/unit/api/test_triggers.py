@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -35,7 +36,7 @@ def test_cron_accepts_seconds_first_and_macros() -> None:
         ({"day_of_week": "sun", "minute": 15}, "15 * * * sun"),
     ],
 )
-def test_keyword_cron_fields_become_a_crontab_string(fields: dict, expected: str) -> None:
+def test_keyword_cron_fields_become_a_crontab_string(fields: dict[str, Any], expected: str) -> None:
     """Keyword fields default later fields to their minimum and earlier ones to '*'."""
     assert cron(**fields).expr == expected
 
