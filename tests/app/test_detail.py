@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -34,8 +35,6 @@ SPECS = [
     JobSpec(code="hello", name="Say hello", target=CommandTarget(command="echo hi; echo there"),
             triggers=(CronTrigger(expr="30 2 * * *"),), tags=("demo",),
             source_file="jobs.toml", source_line=3),
-    JobSpec(code="slow", target=CommandTarget(command="echo start; sleep 0.8; echo done"),
-            triggers=(CronTrigger(expr="0 * * * *"),)),
     JobSpec(code="long", target=CommandTarget(command="sleep 30"),
             triggers=(CronTrigger(expr="0 * * * *"),)),
     JobSpec(code="broken", target=PythonTarget(ref="tests.app.test_detail:boom")),
@@ -127,11 +126,14 @@ async def test_history_updates_live_and_enter_opens_output(engine: Engine) -> No
         assert isinstance(app.screen, JobDetailScreen)
 
 
-async def test_run_output_follows_a_running_run(engine: Engine) -> None:
+async def test_run_output_follows_a_running_run(engine: Engine, tmp_path: Path) -> None:
     """Lines printed after the run screen opened are appended live, then the run ends."""
+    flag = tmp_path / "go"
+    script = f"echo start; while [ ! -e {flag} ]; do sleep 0.02; done; echo done"
+    await engine.add_job(JobSpec(code="slow", target=CommandTarget(command=script)))
     app = Host(engine, "slow")
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_until(pilot, lambda: "[active]" in str(app.screen.query_one("#title").content))
+        await wait_until(pilot, lambda: "[manual]" in str(app.screen.query_one("#title").content))
         run_id = await engine.trigger("slow")
         await wait_until(pilot, lambda: table(app).row_count == 1)
         await pilot.press("enter")
@@ -141,6 +143,7 @@ async def test_run_output_follows_a_running_run(engine: Engine) -> None:
         assert screen.run is not None and screen.run.status is RunStatus.RUNNING
         follow = screen.query_one("#follow", Static)
         await wait_until(pilot, lambda: "following live" in str(follow.content))
+        flag.touch()  # the run prints its last line only now, while the screen is open
         await wait_until(pilot, lambda: screen.query_one(Log).lines == ["start", "done"])
         await wait_until(pilot, lambda: screen.run is not None and screen.run.status.is_final)
         assert (await engine.get_run(run_id)).status is RunStatus.SUCCESS

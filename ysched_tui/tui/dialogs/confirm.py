@@ -72,8 +72,8 @@ class ConfirmDialog(ModalScreen[bool]):
             yield Label(self.title_text, id="title")
             yield Static(self.message, id="message", markup=False)
             with Horizontal(id="buttons"):
-                yield Button("Yes [y]", id="yes", variant="warning")
-                yield Button("No [n]", id="no", variant="primary")
+                yield Button("Yes (y)", id="yes", variant="warning")
+                yield Button("No (n)", id="no", variant="primary")
 
     def on_mount(self) -> None:
         # "Yes" has focus so enter confirms as the keys promise; tab reaches "No".

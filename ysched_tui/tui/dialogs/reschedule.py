@@ -149,8 +149,8 @@ class RescheduleDialog(ModalScreen[tuple[TriggerSpec, ...] | None]):
                 f"Times in {self.timezone}. Several triggers: separate with ';'.", id="hint"
             )
             with Horizontal(id="buttons"):
-                yield Button("Apply [enter]", id="apply", variant="primary")
-                yield Button("Cancel [esc]", id="cancel")
+                yield Button("Apply (enter)", id="apply", variant="primary")
+                yield Button("Cancel (esc)", id="cancel")
 
     def on_mount(self) -> None:
         self.query_one("#entry", Input).focus()

@@ -87,12 +87,19 @@ class TriggerDialog(ModalScreen[dict[str, object] | None]):
     TriggerDialog .param-label {
         margin-top: 1;
     }
+    TriggerDialog #form Input {
+        margin: 0 1 0 0;
+    }
     TriggerDialog .param-help {
         color: $text-muted;
     }
     TriggerDialog .param-error, TriggerDialog #error {
         color: $error;
         text-style: bold;
+        display: none;
+    }
+    TriggerDialog .param-error.-shown, TriggerDialog #error.-shown {
+        display: block;
     }
     TriggerDialog #buttons {
         height: auto;
@@ -133,8 +140,8 @@ class TriggerDialog(ModalScreen[dict[str, object] | None]):
                         yield from self._field(spec)
             yield Static("", id="error", markup=False)
             with Horizontal(id="buttons"):
-                yield Button("Run [enter]", id="run", variant="primary")
-                yield Button("Cancel [esc]", id="cancel")
+                yield Button("Run (enter)", id="run", variant="primary")
+                yield Button("Cancel (esc)", id="cancel")
 
     def _field(self, spec: ParamSpec) -> ComposeResult:
         """Label (name, type, required mark), Input, description and an error line."""
@@ -144,6 +151,7 @@ class TriggerDialog(ModalScreen[dict[str, object] | None]):
             self._initial(spec),
             placeholder=PLACEHOLDERS.get(spec.type, spec.type),
             id=f"param-{spec.name}",
+            compact=True,
         )
         if spec.description:
             yield Static(spec.description, classes="param-help", markup=False)
@@ -164,7 +172,7 @@ class TriggerDialog(ModalScreen[dict[str, object] | None]):
         """Editing a field clears its stale error."""
         event.stop()
         name = (event.input.id or "").removeprefix("param-")
-        self.query_one(f"#error-{name}", Static).update("")
+        self._set_error(f"#error-{name}", "")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -190,13 +198,19 @@ class TriggerDialog(ModalScreen[dict[str, object] | None]):
         """Put the message next to the bad field and focus it (or under the form)."""
         names = {spec.name for spec in self.params}
         if exc.param in names:
-            self.query_one(f"#error-{exc.param}", Static).update(f"✗ {exc}")
+            self._set_error(f"#error-{exc.param}", f"✗ {exc}")
             field = self.query_one(f"#param-{exc.param}", Input)
             field.focus()
             field.scroll_visible()
         else:
-            self.query_one("#error", Static).update(f"✗ {exc}")
+            self._set_error("#error", f"✗ {exc}")
         self.app.bell()
+
+    def _set_error(self, selector: str, message: str) -> None:
+        """Show a message in an error line, or hide the line when there is none."""
+        line = self.query_one(selector, Static)
+        line.update(message)
+        line.set_class(bool(message), "-shown")
 
     def action_cancel(self) -> None:
         """Do not run."""

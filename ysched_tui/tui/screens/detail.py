@@ -20,7 +20,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
+from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Static
@@ -64,22 +64,17 @@ def _value(text: object, style: str = "") -> Text:
 
 
 def target_rows(job: JobView) -> list[tuple[str, Text]]:
-    """What the job runs: the command, URL, callable or script."""
+    """What the job runs, labelled with its kind: the command, URL, callable or script."""
     target = job.spec.target
-    rows = [("kind", _value(target.kind, "bold"))]
     if target.kind == "command":
-        rows.append(("command", _value(target.command)))
-        if target.cwd:
-            rows.append(("cwd", _value(target.cwd)))
-    elif target.kind == "http":
-        rows.append(("url", _value(f"{target.method} {target.url}")))
-    elif target.kind == "python":
-        rows.append(("ref", _value(target.ref)))
-    else:
-        names = ", ".join(p.name for p in target.params) or "none"
-        rows.append(("script", _value(target.path)))
-        rows.append(("params", _value(names)))
-    return rows
+        where = f"  (in {target.cwd})" if target.cwd else ""
+        return [("command", _value(target.command + where, "bold"))]
+    if target.kind == "http":
+        return [("http", _value(f"{target.method} {target.url}", "bold"))]
+    if target.kind == "python":
+        return [("python", _value(target.ref, "bold"))]
+    names = ", ".join(p.name for p in target.params) or "none"
+    return [("script", _value(f"{target.path}  (params: {names})", "bold"))]
 
 
 def schedule_rows(job: JobView, tz: str) -> list[tuple[str, Text]]:
@@ -101,21 +96,28 @@ def schedule_rows(job: JobView, tz: str) -> list[tuple[str, Text]]:
     return rows
 
 
-def policy_rows(job: JobView, default_tz: str) -> list[tuple[str, Text]]:
-    """Zone, limits, retry and overlap policies, tags, description and where it was declared."""
+def policy_text(job: JobView) -> Text:
+    """Timeout, retries, overlap and catch-up on one line ("default" = the settings' value)."""
     spec = job.spec
     retries = spec.retries
+    retry = f"{retries.max} × {retries.delay:g}s" if retries.max else "none"
+    if retries.max and retries.backoff != 1:
+        retry += f" ×{retries.backoff:g}"
+    timeout = f"{spec.timeout:g}s" if spec.timeout else "default"
+    catch_up = spec.catch_up.value if spec.catch_up else "default"
+    return _value(f"timeout {timeout} · retries {retry} · overlap {spec.concurrency} · "
+                  f"catch-up {catch_up}")
+
+
+def policy_rows(job: JobView, default_tz: str) -> list[tuple[str, Text]]:
+    """Zone, limits, tags, description and where the job was declared."""
+    spec = job.spec
     source = spec.source.value
     if spec.source_file:
         source += f" {spec.source_file}" + (f":{spec.source_line}" if spec.source_line else "")
     rows = [
-        ("state", _value(job.status_word, "bold")),
         ("timezone", _value(spec.timezone or f"{default_tz} (default)")),
-        ("timeout", _value(f"{spec.timeout:g}s" if spec.timeout else "default")),
-        ("retries", _value(f"{retries.max} × {retries.delay:g}s, backoff {retries.backoff:g}"
-                           if retries.max else "none")),
-        ("concurrency", _value(spec.concurrency)),
-        ("catch-up", _value(spec.catch_up.value if spec.catch_up else "default")),
+        ("policy", policy_text(job)),
         ("tags", _value(", ".join(spec.tags) or "-")),
     ]
     if spec.description:
@@ -150,6 +152,11 @@ def fires_text(job: JobView, fires: list[datetime], tz: str, now: datetime) -> T
     return text
 
 
+def _short(moment: datetime | None, tz: str) -> str:
+    """``MM-DD HH:MM:SS``: the year is in the run_id, and narrow terminals need the room."""
+    return fmt_time(moment, tz)[5:] if moment is not None else "-"
+
+
 def run_cells(run: RunRecord, tz: str, now: datetime) -> dict[str, RenderableType]:
     """One history row keyed by column; a running run shows its elapsed time so far."""
     duration = fmt_ms(run.duration_ms)
@@ -162,9 +169,9 @@ def run_cells(run: RunRecord, tz: str, now: datetime) -> dict[str, RenderableTyp
         exit_text = f"HTTP {run.http_status}"
     return {
         "run_id": run.run_id, "status": status_cell(run.status),
-        "start": fmt_time(run.start_time, tz)[5:], "duration": duration, "exit": exit_text,
+        "start": _short(run.start_time, tz), "duration": duration, "exit": exit_text,
         "trigger": run.trigger_type.value, "attempt": str(run.attempt),
-        "scheduled": fmt_time(run.scheduled_time, tz)[5:],
+        "scheduled": _short(run.scheduled_time, tz),
     }
 
 
@@ -173,9 +180,10 @@ class JobDetailScreen(Screen[None]):
 
     DEFAULT_CSS = """
     JobDetailScreen #title { width: 100%; background: $primary 30%; text-style: bold; }
-    JobDetailScreen #top { height: auto; max-height: 55%; }
+    JobDetailScreen #top { height: auto; max-height: 50%; }
+    JobDetailScreen #top-row { height: auto; }
     JobDetailScreen #definition { width: 1fr; height: auto; padding: 0 1; }
-    JobDetailScreen #fires { width: 36; height: auto; padding: 0 1; border-left: vkey $primary; }
+    JobDetailScreen #fires { width: 30; height: auto; padding: 0 1; border-left: vkey $primary; }
     JobDetailScreen #history-title { width: 100%; text-style: bold; padding: 0 1; }
     JobDetailScreen #runs { height: 1fr; }
     """
@@ -186,7 +194,7 @@ class JobDetailScreen(Screen[None]):
         Binding("r", "resume", "Resume"),
         Binding("t", "trigger", "Trigger"),
         Binding("e", "reschedule", "Reschedule"),
-        Binding("u", "revert", "Revert override"),
+        Binding("u", "revert", "Revert"),
         Binding("c", "cancel_run", "Cancel run"),
     ]
 
@@ -220,7 +228,7 @@ class JobDetailScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Label(f" {self.code}", id="title")
-        with Horizontal(id="top"):
+        with VerticalScroll(id="top"), Horizontal(id="top-row"):
             yield Static("loading…", id="definition")
             yield Static("", id="fires")
         yield Label("History (enter: output)", id="history-title")
@@ -280,7 +288,7 @@ class JobDetailScreen(Screen[None]):
         job = self.job = message.job
         tz = job.spec.timezone or self.default_tz
         title = f" {job.code}" + (f" — {job.spec.name}" if job.spec.name else "")
-        self.query_one("#title", Label).update(f"{title}  [{job.status_word}]")
+        self.query_one("#title", Label).update(Text(f"{title}  [{job.status_word}]"))
         self.query_one("#definition", Static).update(definition_table(job, self.default_tz))
         self.query_one("#fires", Static).update(fires_text(job, message.fires, tz, self.clock()))
         self._render_runs(message.runs)

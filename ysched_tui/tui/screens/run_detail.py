@@ -244,7 +244,8 @@ class RunDetailScreen(Screen[None]):
         """Say whether live output is being followed."""
         run = self.run
         if run is None or run.status.is_final:
-            text = f"{self.last_seq} lines" if self._loaded else "loading output…"
+            text = "loading output…" if not self._loaded else (
+                f"output: {self.last_seq} lines" if self.last_seq else "no output stored")
         elif self.query_one("#output", Log).is_vertical_scroll_end:
             text = "▶ following live output"
         else:
