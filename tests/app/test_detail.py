@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from textual.app import App
+from textual.command import CommandList
 from textual.widgets import DataTable, Log, Static
 
 from ysched_tui.core.models import CommandTarget, JobSpec, PythonTarget, RunStatus
@@ -21,6 +22,7 @@ from ysched_tui.tui.dialogs.confirm import ConfirmDialog
 from ysched_tui.tui.dialogs.reschedule import RescheduleDialog
 from ysched_tui.tui.dialogs.trigger import TriggerDialog
 from ysched_tui.tui.format import fmt_time
+from ysched_tui.tui.palette import YschedCommands
 from ysched_tui.tui.screens.detail import JobDetailScreen
 from ysched_tui.tui.screens.run_detail import RunDetailScreen
 
@@ -215,3 +217,28 @@ async def test_trigger_and_cancel_keys(engine: Engine) -> None:
         await finished(engine, run.run_id)
         assert (await engine.get_run(run.run_id)).status is RunStatus.CANCELLED
         await wait_until(pilot, lambda: "cancelled" in str(table(app).get_row(run.run_id)[1]))
+
+
+class PaletteApp(App[None]):
+    """An app exposing ``service`` and ``open_job`` the way the console's app does."""
+
+    COMMANDS = {YschedCommands}  # noqa: RUF012
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__()
+        self.service = engine
+
+    def open_job(self, code: str) -> None:
+        self.push_screen(JobDetailScreen(self.service, code, "UTC", clock=lambda: NOW))
+
+
+async def test_palette_opens_a_job_by_code(engine: Engine) -> None:
+    """ctrl+p offers 'Open job <code>' for each job of the service; choosing it opens it."""
+    app = PaletteApp(engine)
+    async with app.run_test() as pilot:
+        await pilot.press("ctrl+p", *"open job bro")
+        await wait_until(pilot, lambda: bool(app.screen.query(CommandList))
+                         and app.screen.query_one(CommandList).option_count > 0)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, JobDetailScreen))
+        assert isinstance(app.screen, JobDetailScreen) and app.screen.code == "broken"

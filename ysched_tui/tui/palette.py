@@ -43,7 +43,9 @@ class YschedCommands(Provider):
 
     def _commands(self) -> list[tuple[str, Callable[[], Awaitable[None]], str]]:
         """Every command as (text, callback, help), actions first, then jobs by code."""
-        commands = [(text, partial(self._run_action, name), hint) for text, name, hint in ACTIONS]
+        commands: list[tuple[str, Callable[[], Awaitable[None]], str]] = [
+            (text, partial(self._run_action, name), hint) for text, name, hint in ACTIONS
+        ]
         commands += [
             (f"Open job {code}", partial(self._open_job, code), f"Show the detail of {code}")
             for code in self._codes

@@ -253,12 +253,15 @@ class JobDetailScreen(Screen[None]):
 
     def _on_event(self, event: Event) -> None:
         """Engine listener: only note that this job changed; the tick reloads (non-blocking)."""
-        if isinstance(event, JobUpdated | JobRemoved):
-            code = event.job.code if isinstance(event, JobUpdated) else event.code
-        else:
+        code: str | None = None
+        if isinstance(event, JobUpdated):
+            code = event.job.code
+        elif isinstance(event, JobRemoved):
+            code = event.code
+        elif not isinstance(event, RunOutput):
             run = getattr(event, "run", None)
-            code = run.job_code if run is not None else getattr(event, "job_code", None)
-        if code == self.code and not isinstance(event, RunOutput):
+            code = run.job_code if isinstance(run, RunRecord) else None
+        if code == self.code:
             self._stale = True
 
     def _tick(self) -> None:
