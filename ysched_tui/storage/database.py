@@ -59,7 +59,10 @@ def describe_error(exc: BaseException, path: Path, action: str) -> StorageError:
     if "not a database" in low or "malformed" in low or "corrupt" in low:
         return StorageError(f"database {path} is corrupt or not a SQLite database ({msg})")
     if "readonly" in low or "read-only" in low:
-        return StorageError(f"database {path} is read-only: cannot {action} ({msg})")
+        return StorageError(
+            f"database {path} is read-only (the file or its directory is not writable): "
+            f"cannot {action} ({msg})"
+        )
     if "unable to open" in low:
         return StorageError(
             f"cannot open database {path}: the file or its directory cannot be opened or "
