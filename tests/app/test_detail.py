@@ -219,6 +219,16 @@ async def test_trigger_and_cancel_keys(engine: Engine) -> None:
         await wait_until(pilot, lambda: "cancelled" in str(table(app).get_row(run.run_id)[1]))
 
 
+async def test_removed_job_closes_detail_with_a_message(engine: Engine) -> None:
+    """When the job is removed while its detail is open, the screen says so and goes back."""
+    app = Host(engine, "hello")
+    async with app.run_test() as pilot:
+        await wait_until(pilot, lambda: "[active]" in str(app.screen.query_one("#title").content))
+        await engine.remove_job("hello")
+        await wait_until(pilot, lambda: not isinstance(app.screen, JobDetailScreen))
+        assert any("hello" in n.message for n in app._notifications)
+
+
 class PaletteApp(App[None]):
     """An app exposing ``service`` and ``open_job`` the way the console's app does."""
 

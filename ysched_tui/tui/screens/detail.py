@@ -282,6 +282,9 @@ class JobDetailScreen(Screen[None]):
             self.app.notify(str(exc), severity="error")
             self.app.pop_screen()
             return
+        except YschedError as exc:  # storage trouble: say so, keep what is shown
+            self.app.notify(f"cannot read {self.code}: {exc}", severity="error")
+            return
         tz = job.spec.timezone or self.default_tz
         fires = fire_times(job.triggers, self.clock(), FIRE_COUNT, default_tz=tz, seed=job.code)
         self.post_message(DetailLoaded(job, runs, list(fires)))

@@ -26,7 +26,7 @@ from textual.widgets import Footer, Label, Log, Static
 from ysched_tui.core.events import Event, RunOutput
 from ysched_tui.core.models import OutputLine, RunRecord, RunStatus
 from ysched_tui.core.service import SchedulerService
-from ysched_tui.errors import RunNotFound
+from ysched_tui.errors import RunNotFound, YschedError
 from ysched_tui.tui.format import fmt_ms, fmt_time, status_cell
 
 PAGE_SIZE = 5000
@@ -197,6 +197,8 @@ class RunDetailScreen(Screen[None]):
         except RunNotFound as exc:
             self.app.notify(str(exc), severity="error")
             self.app.pop_screen()
+        except YschedError as exc:  # storage trouble: say so, keep what is shown
+            self.app.notify(f"cannot read {self.run_id}: {exc}", severity="error")
 
     @work(exclusive=True, group="run-detail-header", exit_on_error=False)
     async def reload_run(self) -> None:
