@@ -10,6 +10,7 @@ The per-run output cap and the hourly stats are applied inside the same transact
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -106,11 +107,10 @@ class HistoryWriter:
             StorageError: the last flush failed; the unwritten items stay buffered.
         """
         if self._task is not None:
-            self._task.cancel()
-            try:
+            async with self._lock:  # never cancel the task in the middle of a transaction
+                self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-            except asyncio.CancelledError:
-                pass
             self._task = None
         await self.flush()
 
@@ -143,18 +143,25 @@ class HistoryWriter:
             await self._taken.wait()
 
     async def _run(self) -> None:
+        retry_delay = 0.5
         while True:
             await self._wake.wait()
             if not self._full.is_set():
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._full.wait(), self._interval)
-                except TimeoutError:
-                    pass
             try:
                 await self.flush()
+                retry_delay = 0.5
             except StorageError as exc:
-                log.error("history not written yet, will retry: %s", exc)
-                await asyncio.sleep(max(self._interval, 0.5))
+                log.error("run history not written yet (%d items kept), retrying: %s",
+                          self.pending, exc)
+            except Exception:
+                log.exception("run history not written yet (%d items kept), retrying",
+                              self.pending)
+            else:
+                continue
+            await asyncio.sleep(retry_delay)
+            retry_delay = min(retry_delay * 2, 5.0)
 
     async def flush(self) -> None:
         """Write every pending item, one transaction per batch.
