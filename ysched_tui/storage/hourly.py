@@ -32,25 +32,16 @@ _DURATION = frozenset(DURATION_STATUSES)
 _IN_DURATION = "status IN ('success', 'failed', 'timeout')"
 _IN_FINAL = "status IN (" + ", ".join(f"'{s}'" for s in STATUS_COUNTERS) + ")"
 
-_EXISTING = text(
-    "SELECT run_id, job_code, status, run_time, duration_ms FROM runs WHERE run_id IN :ids"
-).bindparams(bindparam("ids", expanding=True))
+_EXISTING = (
+    "SELECT run_id, job_code, status, run_time, duration_ms FROM runs WHERE run_id IN ({marks})"
+)
 
 _COUNTERS = ", ".join(STATUS_COUNTERS)
-_ADD = (
+_UPSERT = (
     f"INSERT INTO stats_hourly (job_code, hour_start, total, {_COUNTERS}, timed, "
-    "min_duration_ms, max_duration_ms, avg_duration_ms, total_duration_ms) "
-    "SELECT g, h, count(*), "
-    + ", ".join(f"sum(status = '{s}')" for s in STATUS_COUNTERS)
-    + f", sum({_IN_DURATION} AND duration_ms IS NOT NULL), "
-    f"min(CASE WHEN {_IN_DURATION} THEN duration_ms END), "
-    f"max(CASE WHEN {_IN_DURATION} THEN duration_ms END), "
-    f"avg(CASE WHEN {_IN_DURATION} THEN duration_ms END), "
-    f"coalesce(sum(CASE WHEN {_IN_DURATION} THEN duration_ms END), 0) "
-    "FROM (SELECT job_code AS g, substr(run_time, 1, 13) || ':00:00.000000+00:00' AS h, "
-    "status, duration_ms, run_time FROM runs WHERE run_id IN ({marks}) UNION ALL "
-    "SELECT ? AS g, substr(run_time, 1, 13) || ':00:00.000000+00:00', status, duration_ms, "
-    "run_time FROM runs WHERE run_id IN ({marks})) WHERE run_time IS NOT NULL GROUP BY g, h "
+    "min_duration_ms, max_duration_ms, total_duration_ms, avg_duration_ms) "
+    f"VALUES ({', '.join('?' * (len(STATUS_COUNTERS) + 7))}, "
+    f"CAST(?{len(STATUS_COUNTERS) + 7} AS REAL) / nullif(?{len(STATUS_COUNTERS) + 4}, 0)) "
     "ON CONFLICT (job_code, hour_start) DO UPDATE SET total = total + excluded.total, "
     + ", ".join(f"{s} = {s} + excluded.{s}" for s in STATUS_COUNTERS)
     + ", timed = timed + excluded.timed, "
@@ -62,7 +53,9 @@ _ADD = (
     "avg_duration_ms = CAST(total_duration_ms + excluded.total_duration_ms AS REAL) "
     "/ nullif(timed + excluded.timed, 0)"
 )
-"""Add newly final runs (``{marks}``: their ids, twice) to their job's and the ``*`` hours."""
+"""Add aggregated newly final runs to an hour (positional, for the driver's executemany)."""
+_COUNTER_INDEX = {status: 1 + i for i, status in enumerate(STATUS_COUNTERS)}
+_TIMED = len(STATUS_COUNTERS) + 1
 _DELETE = text("DELETE FROM stats_hourly WHERE job_code = :job_code AND hour_start = :hour_start")
 _RECOMPUTE = (
     f"INSERT INTO stats_hourly (job_code, hour_start, total, {_COUNTERS}, timed, "
@@ -120,10 +113,12 @@ def row_contribution(row: dict[str, Any]) -> Contribution | None:
 async def existing(conn: AsyncConnection, run_ids: list[str]) -> dict[str, Contribution | None]:
     """For the stored runs among ``run_ids``: their current contribution (``None``: not final)."""
     found: dict[str, Contribution | None] = {}
-    for start in range(0, len(run_ids), 500):
-        result = await conn.execute(_EXISTING, {"ids": run_ids[start : start + 500]})
-        for run_id, code, status, run_time, duration in result:
-            found[run_id] = contribution(code, status, run_time, duration)
+    for start in range(0, len(run_ids), 5000):
+        chunk = run_ids[start : start + 5000]
+        sql = _EXISTING.format(marks=", ".join("?" * len(chunk)))
+        result = await conn.exec_driver_sql(sql, tuple(chunk))
+        for row in result:
+            found[row[0]] = contribution(row[1], row[2], row[3], row[4])
     return found
 
 
@@ -132,7 +127,7 @@ async def apply(
 ) -> set[str]:
     """Update ``stats_hourly`` for ``rows`` (already upserted); return run_ids newly final.
 
-    Newly final runs are added by one INSERT ... SELECT that SQLite aggregates itself; runs that
+    Newly final runs are summed per hour here and added with one upsert per hour; runs that
     were final already and changed trigger a recompute of the hours involved.
     """
     recompute: set[Key] = set()
@@ -147,14 +142,50 @@ async def apply(
         if old != new:
             recompute.update(c.key for c in (old, new) if c is not None)
     recompute.update([(ALL_JOBS, hour) for _, hour in recompute])
-    ids = list(finals)
-    for start in range(0, len(ids), 5000):
-        chunk = ids[start : start + 5000]
-        marks = ", ".join("?" * len(chunk))
-        await conn.exec_driver_sql(_ADD.format(marks=marks), (*chunk, ALL_JOBS, *chunk))
+    sums = _sum_new([row for row in rows if row["run_id"] in finals])
+    if sums:
+        await conn.exec_driver_sql(_UPSERT, [(*key, *acc) for key, acc in sums.items()])
     await recompute_hours(conn, recompute)
     await _append_durations(conn, [r for r in rows if r["run_id"] in finals])
     return finals
+
+
+def _sum_new(rows: list[dict[str, Any]]) -> dict[Key, list[Any]]:
+    """Per (job, hour) and ('*', hour): [total, one count per status, timed, min, max, sum]."""
+    sums: dict[Key, list[Any]] = {}
+    width = _TIMED + 4
+    for row in rows:
+        run_time = row["start_time"] or row["scheduled_time"] or row["end_time"]
+        if run_time is None:
+            continue
+        hour = hour_key(run_time)
+        status = row["status"]
+        duration = row["duration_ms"] if status in _DURATION else None
+        key = (row["job_code"], hour)
+        acc = sums.get(key)
+        if acc is None:
+            acc = sums[key] = [0] * width
+            acc[_TIMED + 1] = acc[_TIMED + 2] = None
+        acc[0] += 1
+        acc[_COUNTER_INDEX[status]] += 1
+        if duration is not None:
+            acc[_TIMED] += 1
+            low, high = acc[_TIMED + 1], acc[_TIMED + 2]
+            acc[_TIMED + 1] = duration if low is None or duration < low else low
+            acc[_TIMED + 2] = duration if high is None or duration > high else high
+            acc[_TIMED + 3] += duration
+    for (_, hour), acc in list(sums.items()):
+        total = sums.get((ALL_JOBS, hour))
+        if total is None:
+            sums[(ALL_JOBS, hour)] = list(acc)
+            continue
+        for i in range(_TIMED + 1):
+            total[i] += acc[i]
+        total[_TIMED + 3] += acc[_TIMED + 3]
+        for i, pick in ((_TIMED + 1, min), (_TIMED + 2, max)):
+            values = [v for v in (total[i], acc[i]) if v is not None]
+            total[i] = pick(values) if values else None
+    return sums
 
 
 async def _append_durations(conn: AsyncConnection, rows: list[dict[str, Any]]) -> None:
