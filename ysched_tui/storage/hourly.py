@@ -116,8 +116,8 @@ async def existing(conn: AsyncConnection, run_ids: list[str]) -> dict[str, Contr
     for start in range(0, len(run_ids), 5000):
         chunk = run_ids[start : start + 5000]
         sql = _EXISTING.format(marks=", ".join("?" * len(chunk)))
-        result = await conn.exec_driver_sql(sql, tuple(chunk))
-        for row in result:
+        rows: list[Any] = list(await conn.exec_driver_sql(sql, tuple(chunk)))
+        for row in rows:
             found[row[0]] = contribution(row[1], row[2], row[3], row[4])
     return found
 
