@@ -1,0 +1,302 @@
+"""``RemoteService``: the scheduler service of another process, over its control API.
+
+It implements every :class:`SchedulerService` method with one request and raises the same
+ysched errors the engine raises, so the console and the CLI work the same attached as
+embedded. ``start()`` checks the owner answers (else ``NotOwner`` in one line) and follows
+``GET /events`` in a background task, calling subscribers with the same core events.
+
+If the stream drops, subscribers get a ``StatusChanged`` with state ``"stopped"`` and the task
+reconnects with backoff (0.1 s doubling to 1 s). Once back it resynchronises: the stream's
+first ``StatusChanged``, then ``JobUpdated`` for every job and ``JobRemoved`` for jobs that
+went away meanwhile. :attr:`RemoteService.connected` says whether the stream is up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from ysched_tui.control.client_http import ApiClient, segment
+from ysched_tui.control.wire import event_from_json
+from ysched_tui.core.events import Event, JobRemoved, JobUpdated, StatusChanged
+from ysched_tui.core.models import (
+    JobSpec,
+    JobView,
+    OutputLine,
+    RunRecord,
+    RunStatus,
+    SchedulerStatus,
+    StatsReport,
+    TrendBucket,
+    UpcomingFire,
+)
+from ysched_tui.core.service import Listener, SchedulerService
+from ysched_tui.core.triggers import TriggerSpec
+from ysched_tui.errors import InvalidOperation, JobNotFound, RunNotFound, YschedError
+
+log = logging.getLogger("ysched_tui.control")
+
+CONNECT_TIMEOUT = 5.0
+"""Seconds ``start()`` waits for the event stream's first line."""
+BACKOFF_FIRST, BACKOFF_MAX = 0.1, 1.0
+"""Reconnect delays in seconds: the first, and the cap of the doubling."""
+
+_JOBS = TypeAdapter(list[JobView])
+_RUNS = TypeAdapter(list[RunRecord])
+_LINES = TypeAdapter(list[OutputLine])
+_FIRES = TypeAdapter(list[UpcomingFire])
+_BUCKETS = TypeAdapter(list[TrendBucket])
+
+
+class RemoteService(SchedulerService):
+    """A scheduler in another process, reached at ``url``.
+
+    Args:
+        url: ``unix:///path/to.sock`` (``control_paths(db).socket``) or ``http://HOST:PORT``.
+        token: the bearer token (needed on TCP; ``read_token(--token-file)``).
+        db: the database the owner schedules, named in the NotOwner message.
+
+    Raises:
+        ConfigError: a malformed URL.
+    """
+
+    def __init__(self, url: str, *, token: str | None = None, db: str | None = None) -> None:
+        self.url = url
+        self._api = ApiClient(url, token=token, subject=db or url)
+        self._listeners: list[Listener] = []
+        self._task: asyncio.Task[None] | None = None
+        self._codes: set[str] = set()
+        self._last_status: SchedulerStatus | None = None
+        self.connected = False
+        """Whether the event stream is up (subscribers are receiving events)."""
+
+    # --- lifecycle -------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Check the owner answers and follow its events.
+
+        Raises:
+            NotOwner: nothing answers at the URL. ConfigError: the token was refused.
+        """
+        await self._api.request("GET", "/health")
+        self._last_status = await self.status()
+        self._codes = {job.code for job in await self.list_jobs()}
+        first: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._task = asyncio.create_task(self._follow(first), name="ysched-remote-events")
+        try:
+            async with asyncio.timeout(CONNECT_TIMEOUT):
+                await first
+        except BaseException:
+            await self.stop()
+            raise
+
+    async def stop(self, grace: float | None = None) -> None:
+        """Stop following events and close the connection (the owner keeps running)."""
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self.connected = False
+        await self._api.aclose()
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+        return unsubscribe
+
+    async def status(self) -> SchedulerStatus:
+        return SchedulerStatus.model_validate(await self._api.request("GET", "/status"))
+
+    # --- events ----------------------------------------------------------------------------
+
+    def _publish(self, event: Event) -> None:
+        if isinstance(event, StatusChanged):
+            self._last_status = event.status
+        elif isinstance(event, JobUpdated):
+            self._codes.add(event.job.code)
+        elif isinstance(event, JobRemoved):
+            self._codes.discard(event.code)
+        for listener in tuple(self._listeners):
+            try:
+                listener(event)
+            except Exception:
+                log.exception("event listener %r failed on %s", listener, type(event).__name__)
+
+    async def _follow(self, first: asyncio.Future[None]) -> None:
+        delay, resync = BACKOFF_FIRST, False
+        while True:
+            try:
+                async for data in self._api.stream("/events"):
+                    event = self._decode(data)
+                    if not self.connected:
+                        self.connected, delay = True, BACKOFF_FIRST
+                        if not first.done():
+                            first.set_result(None)
+                    if event is not None:
+                        self._publish(event)
+                    if resync:
+                        resync = False
+                        await self._resync()
+            except (YschedError, ValueError) as exc:
+                if not first.done():
+                    first.set_exception(exc)
+                    return
+                log.debug("event stream from %s broke: %s", self.url, exc)
+            if not first.done():
+                first.set_exception(self._api.unreachable(ConnectionError("stream ended")))
+                return
+            if self.connected:
+                self.connected = False
+                self._publish_stopped()
+            resync = True
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, BACKOFF_MAX)
+
+    def _decode(self, data: Any) -> Event | None:
+        try:
+            return event_from_json(data)
+        except ValidationError as exc:
+            log.warning("ignoring a malformed event from %s: %s", self.url, exc)
+            return None
+
+    async def _resync(self) -> None:
+        jobs = await self.list_jobs()
+        for code in self._codes - {job.code for job in jobs}:
+            self._publish(JobRemoved(code=code))
+        for job in jobs:
+            self._publish(JobUpdated(job=job))
+
+    def _publish_stopped(self) -> None:
+        if self._last_status is not None:
+            self._publish(StatusChanged(status=self._last_status.model_copy(
+                update={"state": "stopped"})))
+
+    # --- jobs ------------------------------------------------------------------------------
+
+    async def list_jobs(self) -> list[JobView]:
+        return _JOBS.validate_python(await self._api.request("GET", "/jobs"))
+
+    async def get_job(self, code: str) -> JobView:
+        return await self._job("GET", code, "")
+
+    async def upcoming(
+        self, limit: int = 50, *, include_paused: bool = False
+    ) -> list[UpcomingFire]:
+        params = {"limit": limit, "include_paused": include_paused}
+        return _FIRES.validate_python(await self._api.request("GET", "/upcoming", params=params))
+
+    async def add_job(self, spec: JobSpec, *, replace: bool = False) -> JobView:
+        body = spec.model_dump(mode="json", by_alias=True)
+        data = await self._api.request("POST", "/jobs", params={"replace": replace}, body=body)
+        return JobView.model_validate(data)
+
+    async def remove_job(self, code: str) -> None:
+        _require(code, JobNotFound)
+        await self._api.request("DELETE", f"/jobs/{segment(code)}", code=code)
+
+    async def _job(self, method: str, code: str, action: str, body: Any = None) -> JobView:
+        _require(code, JobNotFound)
+        path = f"/jobs/{segment(code)}" + (f"/{action}" if action else "")
+        return JobView.model_validate(await self._api.request(method, path, body=body, code=code))
+
+    # --- operator actions ------------------------------------------------------------------
+
+    async def pause(self, code: str) -> JobView:
+        return await self._job("POST", code, "pause")
+
+    async def resume(self, code: str) -> JobView:
+        return await self._job("POST", code, "resume")
+
+    async def set_enabled(self, code: str, enabled: bool) -> JobView:
+        return await self._job("POST", code, "enable" if enabled else "disable")
+
+    async def trigger(self, code: str, params: dict[str, Any] | None = None) -> str:
+        _require(code, JobNotFound)
+        data = await self._api.request("POST", f"/jobs/{segment(code)}/trigger",
+                                       body={"params": params}, code=code)
+        return str(data["run_id"])
+
+    async def reschedule(self, code: str, triggers: Sequence[TriggerSpec]) -> JobView:
+        body = {"triggers": [t.model_dump(mode="json") for t in triggers]}
+        return await self._job("POST", code, "reschedule", body)
+
+    async def revert(self, code: str) -> JobView:
+        return await self._job("POST", code, "revert")
+
+    async def cancel(self, run_id: str) -> RunRecord:
+        _require(run_id, RunNotFound)
+        data = await self._api.request("POST", f"/runs/{segment(run_id)}/cancel", run_id=run_id)
+        return RunRecord.model_validate(data)
+
+    # --- history ---------------------------------------------------------------------------
+
+    async def list_runs(
+        self,
+        code: str | None = None,
+        *,
+        status: RunStatus | None = None,
+        limit: int = 100,
+        before: datetime | None = None,
+    ) -> list[RunRecord]:
+        params = {"code": code, "status": status.value if status else None, "limit": limit,
+                  "before": before.isoformat() if before else None}
+        return _RUNS.validate_python(await self._api.request("GET", "/runs", params=params))
+
+    async def get_run(self, run_id: str) -> RunRecord:
+        _require(run_id, RunNotFound)
+        data = await self._api.request("GET", f"/runs/{segment(run_id)}", run_id=run_id)
+        return RunRecord.model_validate(data)
+
+    async def run_output(
+        self, run_id: str, *, after_seq: int = 0, limit: int | None = None
+    ) -> list[OutputLine]:
+        _require(run_id, RunNotFound)
+        params = {"after_seq": max(after_seq, 0), "limit": limit}
+        data = await self._api.request("GET", f"/runs/{segment(run_id)}/output",
+                                       params=params, run_id=run_id)
+        return _LINES.validate_python(data)
+
+    async def follow_output(self, run_id: str, *, after_seq: int = 0) -> AsyncIterator[OutputLine]:
+        """A run's output lines as it prints them, ending when the run is final.
+
+        Not part of SchedulerService: ``ysched-tui logs RUN_ID --follow`` uses it.
+
+        Raises:
+            RunNotFound; NotOwner when the owner cannot be reached or goes away.
+        """
+        _require(run_id, RunNotFound)
+        path = f"/runs/{segment(run_id)}/output/follow"
+        async for data in self._api.stream(path, params={"after_seq": max(after_seq, 0)},
+                                           run_id=run_id):
+            yield OutputLine.model_validate(data)
+
+    async def stats(self, code: str | None = None) -> StatsReport:
+        data = await self._api.request("GET", "/stats", params={"code": code}, code=code)
+        return StatsReport.model_validate(data)
+
+    async def trend(
+        self, code: str | None = None, *, unit: str = "hour", count: int = 24
+    ) -> list[TrendBucket]:
+        if unit not in ("hour", "day"):
+            raise InvalidOperation(f"unit must be 'hour' or 'day', not {unit!r}")
+        if count < 1:
+            raise InvalidOperation(f"trend count must be at least 1, not {count}")
+        params = {"code": code, "unit": unit, "count": count}
+        return _BUCKETS.validate_python(await self._api.request("GET", "/trend", params=params))
+
+
+def _require(value: str, missing: type[JobNotFound] | type[RunNotFound]) -> None:
+    """An empty code or run id names nothing (and would address another endpoint)."""
+    if not value:
+        raise missing(value)
