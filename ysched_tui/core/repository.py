@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ysched_tui.core.models import (
+    AuditEntry,
     JobSpec,
     JobState,
     OutputLine,
@@ -21,6 +22,7 @@ from ysched_tui.core.models import (
     StatsReport,
     TrendBucket,
 )
+from ysched_tui.errors import InvalidOperation
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -109,6 +111,14 @@ class Repository(ABC):
     ) -> list[OutputLine]:
         """Lines of one run with ``seq > after_seq`` in order."""
 
+    async def scheduled_times(self, code: str, since: datetime) -> set[datetime]:
+        """Scheduled fire times after ``since`` already recorded for ``code`` (as a run,
+        skipped or missed): catch-up after a crash must not record them again.
+
+        The default (for stores that cannot tell) is the empty set.
+        """
+        return set()
+
     @abstractmethod
     async def mark_interrupted(self, now: datetime) -> list[RunRecord]:
         """Turn runs left ``running``/``pending`` by a crash into ``interrupted``; return them."""
@@ -146,3 +156,17 @@ class Repository(ABC):
     @abstractmethod
     async def set_meta(self, key: str, value: str) -> None:
         """Set a value in the meta table."""
+
+    # --- audit -----------------------------------------------------------------------------
+
+    async def record_audit(self, entry: AuditEntry) -> AuditEntry:
+        """Store an operator action; returns it with its ``id``.
+
+        Raises:
+            InvalidOperation: this store keeps no audit (the default).
+        """
+        raise InvalidOperation(f"{type(self).__name__} keeps no audit")
+
+    async def list_audit(self, limit: int = 100) -> list[AuditEntry]:
+        """The latest ``limit`` operator actions, newest first (the default: none)."""
+        return []

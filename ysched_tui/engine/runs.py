@@ -84,6 +84,7 @@ class RunManager:
         self._queues: dict[str, deque[_Fire]] = {}
         self._retries: dict[str, asyncio.TimerHandle] = {}
         self._hook_tasks: set[asyncio.Task[None]] = set()
+        self._recording: set[asyncio.Task[None]] = set()
         self.stopping = False
 
     # --- queries ---------------------------------------------------------------------------
@@ -387,7 +388,14 @@ class RunManager:
 
     def _record(self, run: RunRecord) -> None:
         task = asyncio.get_running_loop().create_task(self._repo.record_run(run))
+        self._recording.add(task)
+        task.add_done_callback(self._recording.discard)
         task.add_done_callback(_log_failure)
+
+    async def drain(self) -> None:
+        """Wait until every run recorded so far has reached the repository's buffer."""
+        while self._recording:
+            await asyncio.wait(set(self._recording))
 
     def _hooks(self, entry: JobEntry, run: RunRecord, event: str) -> None:
         hooks = [h for h in (*entry.spec.hooks, *self._settings.hooks) if event in h.on]

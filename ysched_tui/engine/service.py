@@ -20,6 +20,9 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from ysched_tui.core.events import Event, JobRemoved, JobUpdated, RunFinished, StatusChanged
 from ysched_tui.core.models import (
+    Actor,
+    AuditAction,
+    AuditEntry,
     JobSource,
     JobSpec,
     JobState,
@@ -38,11 +41,12 @@ from ysched_tui.core.repository import Repository
 from ysched_tui.core.service import Listener, SchedulerService
 from ysched_tui.core.triggers import TriggerSpec
 from ysched_tui.engine import aps
+from ysched_tui.engine.audit import AuditTrail, spec_json
 from ysched_tui.engine.bus import EventBus
 from ysched_tui.engine.housekeeping import Housekeeping, cleanup_spec
 from ysched_tui.engine.output import OutputCollector
 from ysched_tui.engine.runs import RunManager
-from ysched_tui.engine.startup import catch_up_runs, missed_fires, sync_jobs
+from ysched_tui.engine.startup import catch_up_runs, missed_fires, sync_jobs, unrecorded
 from ysched_tui.engine.table import JobEntry, JobTable
 from ysched_tui.engine.validate import check_triggers
 from ysched_tui.errors import InvalidOperation, RunNotFound
@@ -95,6 +99,7 @@ class Engine(SchedulerService):
         self._house: Housekeeping | None = None
         self._dirty: set[str] = set()
         self.failures_24h = 0
+        self.audit_trail = AuditTrail(self.repo, lambda: self.clock())
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -150,7 +155,7 @@ class Engine(SchedulerService):
         )
         self.bus.subscribe(self._count_failures)
         if recover:
-            self._catch_up(now)
+            await self._catch_up(now)
         self._scheduler = aps.build_scheduler(self._dispatch)
         for entry in self.table:
             self._schedule(entry, now, fresh=True)
@@ -232,18 +237,24 @@ class Engine(SchedulerService):
         )
         self._changed(entry)
 
-    def _catch_up(self, now: datetime) -> None:
+    async def _catch_up(self, now: datetime) -> None:
         assert self._runs is not None
         for entry in self.table:
             missed = missed_fires(self.table, entry, now)
             if not missed:
                 continue
+            last = missed[-1]
+            # a previous owner killed before persisting last_fire_time may have recorded some
+            assert entry.state.last_fire_time is not None
+            recorded = await self.repo.scheduled_times(entry.spec.code,
+                                                       entry.state.last_fire_time)
+            missed = unrecorded(missed, recorded)
             for when in missed:
                 self._runs.record_missed(entry, when, "the scheduler was not running")
             policy = entry.spec.catch_up or self.settings.catch_up
             for when in catch_up_runs(policy, missed):
                 self._runs.start(entry, trigger_type=TriggerType.CATCH_UP, scheduled_time=when)
-            entry.state = entry.state.model_copy(update={"last_fire_time": missed[-1]})
+            entry.state = entry.state.model_copy(update={"last_fire_time": last})
             self._dirty.add(entry.spec.code)
 
     def _startup_fires(self) -> None:
@@ -276,8 +287,26 @@ class Engine(SchedulerService):
     async def _save_dirty(self) -> None:
         codes, self._dirty = self._dirty, set()
         states = [self.table.get(c).state for c in codes if c in self.table]
-        if states:
+        if not states:
+            return
+        try:
+            await self._flush_history()
             await self.repo.save_states(states)
+        except BaseException:
+            self._dirty |= codes
+            raise
+
+    async def _flush_history(self) -> None:
+        """Make every run recorded so far durable before a state that counts it is saved.
+
+        A job's ``last_fire_time`` must never be stored ahead of the runs of the fires it
+        covers: after a crash the next owner catches up from it, and a fire whose run was lost
+        with the buffer would then be neither run nor missed.
+        """
+        if self._runs is not None:
+            await self._runs.drain()
+        if self._opened:
+            await self.repo.flush()
 
     def _count_failures(self, event: Event) -> None:
         if isinstance(event, RunFinished) and event.run.status.is_failure:
@@ -330,7 +359,9 @@ class Engine(SchedulerService):
     ) -> list[UpcomingFire]:
         return self.table.upcoming(limit, include_paused=include_paused, now=self.clock())
 
-    async def add_job(self, spec: JobSpec, *, replace: bool = False) -> JobView:
+    async def add_job(
+        self, spec: JobSpec, *, replace: bool = False, actor: Actor | None = None
+    ) -> JobView:
         self._require_running()
         if spec.code in self.table and not replace:
             raise InvalidOperation(f"a job with code {spec.code!r} already exists")
@@ -342,13 +373,17 @@ class Engine(SchedulerService):
         check_triggers(entry.triggers, self.table.tz(entry))
         self.table.put(entry)
         self._schedule(entry, self.clock())
+        await self._flush_history()
         await self.repo.save_job(entry.spec, entry.state)
         self._dirty.discard(spec.code)
         self._changed(entry)
+        await self.audit_trail.record("create", actor, job_code=spec.code,
+                                      before=spec_json(old.spec) if old else None,
+                                      after=spec_json(entry.spec))
         return entry.view()
 
-    async def remove_job(self, code: str) -> None:
-        self.table.get(code)
+    async def remove_job(self, code: str, *, actor: Actor | None = None) -> None:
+        before = self.table.get(code).spec
         if self._scheduler is not None:
             aps.drop_job(self._scheduler, code)
         self.table.remove(code)
@@ -356,72 +391,97 @@ class Engine(SchedulerService):
         self._dirty.discard(code)
         self.bus.publish(JobRemoved(code=code))
         self._publish_status()
+        await self.audit_trail.record("delete", actor, job_code=code, before=spec_json(before))
 
     # --- operator actions ------------------------------------------------------------------
 
-    async def pause(self, code: str) -> JobView:
+    async def pause(self, code: str, *, actor: Actor | None = None) -> JobView:
         entry = self.table.get(code)
         if entry.state.paused:
             raise InvalidOperation(f"job {code!r} is already paused")
-        return await self._set_state(entry, paused=True)
+        return await self._set_state(entry, "pause", actor, paused=True)
 
-    async def resume(self, code: str) -> JobView:
+    async def resume(self, code: str, *, actor: Actor | None = None) -> JobView:
         entry = self.table.get(code)
         if not entry.state.paused:
             raise InvalidOperation(f"job {code!r} is not paused")
         # fires during the pause are not "missed": resume from now
-        return await self._set_state(entry, paused=False, last_fire_time=self.clock())
+        return await self._set_state(entry, "resume", actor, paused=False,
+                                     last_fire_time=self.clock())
 
-    async def set_enabled(self, code: str, enabled: bool) -> JobView:
+    async def set_enabled(
+        self, code: str, enabled: bool, *, actor: Actor | None = None
+    ) -> JobView:
         entry = self.table.get(code)
         if entry.enabled == enabled:
             word = "enabled" if enabled else "disabled"
             raise InvalidOperation(f"job {code!r} is already {word}")
         override = None if enabled == entry.spec.enabled else enabled
-        return await self._set_state(entry, override_enabled=override,
-                                     last_fire_time=self.clock())
+        return await self._set_state(entry, "enable" if enabled else "disable", actor,
+                                     override_enabled=override, last_fire_time=self.clock())
 
-    async def reschedule(self, code: str, triggers: Sequence[TriggerSpec]) -> JobView:
+    async def reschedule(
+        self, code: str, triggers: Sequence[TriggerSpec], *, actor: Actor | None = None
+    ) -> JobView:
         entry = self.table.get(code)
         new = tuple(triggers)
         check_triggers(new, self.table.tz(entry))
         override = None if new == entry.spec.triggers else new
-        return await self._set_state(entry, override_triggers=override,
+        return await self._set_state(entry, "reschedule", actor, override_triggers=override,
                                      last_fire_time=self.clock())
 
-    async def revert(self, code: str) -> JobView:
+    async def revert(self, code: str, *, actor: Actor | None = None) -> JobView:
         entry = self.table.get(code)
         st = entry.state
         if st.override_triggers is None and st.override_enabled is None:
             raise InvalidOperation(f"job {code!r} has no operator override to revert")
-        return await self._set_state(entry, override_triggers=None, override_enabled=None,
-                                     last_fire_time=self.clock())
+        return await self._set_state(entry, "revert", actor, override_triggers=None,
+                                     override_enabled=None, last_fire_time=self.clock())
 
-    async def _set_state(self, entry: JobEntry, **changes: Any) -> JobView:
+    async def _set_state(
+        self, entry: JobEntry, action: AuditAction, actor: Actor | None, **changes: Any
+    ) -> JobView:
+        before = entry.view()
         entry.state = entry.state.model_copy(update=changes)
         self._schedule(entry, self.clock())
+        await self._flush_history()
         await self.repo.save_state(entry.state)
         self._dirty.discard(entry.spec.code)
         self._changed(entry)
         self._publish_status()
-        return entry.view()
+        after = entry.view()
+        await self.audit_trail.job_action(action, actor, before, after)
+        return after
 
-    async def trigger(self, code: str, params: dict[str, Any] | None = None) -> str:
+    async def trigger(
+        self, code: str, params: dict[str, Any] | None = None, *, actor: Actor | None = None
+    ) -> str:
         runs = self._require_running()
         entry = self.table.get(code)
         run = runs.start(entry, trigger_type=TriggerType.MANUAL, scheduled_time=None,
                          params=params)
+        await self.audit_trail.record("trigger", actor, job_code=code, run_id=run.run_id,
+                                      after={"run_id": run.run_id, "params": run.params})
         return run.run_id
 
-    async def cancel(self, run_id: str) -> RunRecord:
+    async def cancel(self, run_id: str, *, actor: Actor | None = None) -> RunRecord:
         runs = self._require_running()
-        if runs.active_run(run_id) is None:
+        active = runs.active_run(run_id)
+        if active is None:
             stored = await self.repo.get_run(run_id)
             if stored is None:
                 raise RunNotFound(run_id)
             raise InvalidOperation(f"run {run_id} is not in progress ({stored.status.value})")
         await runs.cancel(run_id)
-        return await self.get_run(run_id)
+        final = await self.get_run(run_id)
+        await self.audit_trail.record("cancel", actor, job_code=final.job_code, run_id=run_id,
+                                      before={"status": active.status.value},
+                                      after={"status": final.status.value})
+        return final
+
+    async def audit(self, limit: int = 100) -> list[AuditEntry]:
+        """The latest ``limit`` operator actions, newest first (from the database)."""
+        return await self.repo.list_audit(limit)
 
     # --- history ---------------------------------------------------------------------------
 

@@ -5,14 +5,15 @@ added, changed ones updated, vanished ones removed (their history stays). Operat
 paused, overrides, counters, the last handled fire — survives, so a reschedule or a pause made in
 the console outlives a restart and stays visible as an override.
 
-Fires that should have happened while the scheduler was down are each recorded as ``missed``;
+Fires that should have happened while the scheduler was down are each recorded as ``missed``
+(unless a previous owner, killed before it saved its job states, already recorded them);
 then the job's catch-up policy decides what runs: ``once`` (one catch-up run, like systemd's
 ``Persistent=true``), ``all`` (one per missed fire) or ``skip``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -77,6 +78,16 @@ def missed_fires(table: JobTable, entry: JobEntry, now: datetime) -> list[dateti
         seed=entry.spec.code,
         limit=MAX_MISSED_PER_JOB,
     )
+
+
+def unrecorded(missed: Sequence[datetime], recorded: Collection[datetime]) -> list[datetime]:
+    """The missed fires that have no row yet.
+
+    After a crash the stored ``last_fire_time`` may lag behind what the previous owner already
+    recorded (states are saved in batches); those fires are handled and must not be recorded a
+    second time.
+    """
+    return [when for when in missed if when not in recorded]
 
 
 def catch_up_runs(policy: CatchUp, missed: Sequence[datetime]) -> list[datetime]:

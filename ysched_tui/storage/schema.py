@@ -22,8 +22,11 @@ from sqlalchemy import (
     Text,
 )
 
-SCHEMA_VERSION = 1
-"""The schema this code writes; a database with a higher version is refused, never changed."""
+SCHEMA_VERSION = 2
+"""The schema this code writes; a database with a higher version is refused, never changed.
+
+Version 2 added the ``audit`` table; a version 1 database is migrated by creating it (the
+schema is created with ``create_all``, which only adds tables and indexes that are missing)."""
 
 DURATION_STATUSES = ("success", "failed", "timeout")
 """Final statuses whose ``duration_ms`` counts in min/max/avg/percentiles: runs that executed to
@@ -153,6 +156,24 @@ job_durations = Table(
     # first, at most RECENT_SUCCESSES — the "typical duration" shown per job, O(jobs) to read.
     Column("updated_at", String, nullable=False),
     sqlite_with_rowid=False,
+)
+
+audit = Table(
+    "audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("time", String, nullable=False),
+    Column("user", String, nullable=False),
+    Column("address", String),
+    Column("via", String, nullable=False),
+    Column("action", String, nullable=False),
+    Column("job_code", String),
+    Column("run_id", String),
+    Column("before_json", Text),
+    Column("after_json", Text),
+    # one row per operator action (pause, trigger, reschedule...): who, when, what, and the
+    # changed part before and after as JSON. Never purged by the retention cleanup.
+    Index("ix_audit_time", "time"),
 )
 
 ALL_JOBS = "*"

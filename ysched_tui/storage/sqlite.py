@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from ysched_tui.core.models import (
+    AuditEntry,
     JobSpec,
     JobState,
     OutputLine,
@@ -27,7 +28,7 @@ from ysched_tui.core.models import (
 )
 from ysched_tui.core.repository import PurgeResult, Repository
 from ysched_tui.errors import InvalidOperation, JobNotFound, StorageError
-from ysched_tui.storage import queries, stats
+from ysched_tui.storage import audit, queries, stats
 from ysched_tui.storage.database import (
     IMMEDIATE,
     create_engine,
@@ -221,6 +222,11 @@ class SqliteRepository(Repository):
         async with self._read("read run output") as conn:
             return await queries.get_output(conn, run_id, after_seq, limit)
 
+    async def scheduled_times(self, code: str, since: datetime) -> set[datetime]:
+        """Scheduled fire times after ``since`` already recorded for ``code``."""
+        async with self._read("read recorded fire times") as conn:
+            return await audit.scheduled_times(conn, code, since)
+
     async def mark_interrupted(self, now: datetime) -> list[RunRecord]:
         """Turn runs left ``running`` or ``pending`` into ``interrupted`` ending at ``now``."""
         async with self._read("find unfinished runs") as conn:
@@ -300,6 +306,19 @@ class SqliteRepository(Repository):
         """Set a value in the meta table."""
         async with self._write("write meta") as conn:
             await queries.set_meta(conn, key, value)
+
+
+    # --- audit -------------------------------------------------------------------------------
+
+    async def record_audit(self, entry: AuditEntry) -> AuditEntry:
+        """Store an operator action at once (not buffered); returns it with its id."""
+        async with self._write("record an audit entry") as conn:
+            return await audit.insert_entry(conn, entry)
+
+    async def list_audit(self, limit: int = 100) -> list[AuditEntry]:
+        """The latest ``limit`` operator actions, newest first."""
+        async with self._read("read the audit") as conn:
+            return await audit.latest_entries(conn, limit)
 
 
 def _utc(value: datetime) -> datetime:
