@@ -24,7 +24,9 @@ from ysched_tui.core.models import (
 from ysched_tui.core.service import SchedulerService
 
 RunId = Annotated[str, Path(description="The run id, e.g. run_20260101_020000_a1b2c3.")]
-AfterSeq = Annotated[int, Query(ge=0, description="Only lines with a greater seq.")]
+SEQ_MAX = 2**63 - 1
+"""Largest line number SQLite can compare with (a 64-bit signed integer)."""
+AfterSeq = Annotated[int, Query(ge=0, le=SEQ_MAX, description="Only lines with a greater seq.")]
 _STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 
