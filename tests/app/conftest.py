@@ -1,0 +1,101 @@
+"""Fixtures for the console's Pilot tests: a real Engine on a tmp SQLite file, and the app on it.
+
+The jobs never fire during a test: scheduled ones are far away (02:30 daily, hourly), the rest are
+manual, so every run a test sees is one it started.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.app import App
+from textual.message import Message
+from textual.notifications import Notify
+from textual.pilot import Pilot
+
+from ysched_tui.core.models import CommandTarget, JobSpec
+from ysched_tui.core.triggers import CronTrigger, IntervalTrigger
+from ysched_tui.engine import Engine
+from ysched_tui.settings import Settings
+from ysched_tui.tui.app import YschedApp, make_app
+
+SPECS = [
+    JobSpec(code="backup", name="Nightly backup", target=CommandTarget(command="echo backup"),
+            triggers=(CronTrigger(expr="30 2 * * *"),), tags=("db",)),
+    JobSpec(code="fails", target=CommandTarget(command="echo oops >&2; exit 3")),
+    JobSpec(code="hello", target=CommandTarget(command="printf 'alpha\\nbeta\\ngamma\\n'")),
+    JobSpec(code="many", target=CommandTarget(command="seq 1 300")),
+    JobSpec(code="slow", target=CommandTarget(command="echo start; sleep 30")),
+    JobSpec(code="tick", name="Hourly tick", target=CommandTarget(command="echo tick"),
+            triggers=(IntervalTrigger(seconds=3600),), tags=("misc",)),
+]
+"""Jobs of every state the console shows; codes sort in this order."""
+
+
+def make_settings(tmp_path: Path) -> Settings:
+    return Settings(db=str(tmp_path / "t.db"), jobs=None, timezone="UTC", kill_grace=0.5)
+
+
+@pytest.fixture
+async def engine(tmp_path: Path) -> AsyncIterator[Engine]:
+    eng = Engine(make_settings(tmp_path), specs=SPECS)
+    await eng.start()
+    yield eng
+    await eng.stop(grace=0)
+
+
+@pytest.fixture
+async def app(engine: Engine, tmp_path: Path) -> AsyncIterator[YschedApp]:
+    console = make_app(make_settings(tmp_path), engine)
+    yield console
+    await console.settle()
+
+
+class Notes(list[str]):
+    """Notification texts (with severity) captured from the app's messages."""
+
+    def hook(self, message: Message) -> None:
+        if isinstance(message, Notify):
+            self.append(f"{message.notification.severity}: {message.notification.message}")
+
+    def has(self, text: str) -> bool:
+        return any(text in note for note in self)
+
+
+@pytest.fixture
+def notes() -> Notes:
+    return Notes()
+
+
+async def wait_for(pilot: Pilot[Any], condition: Callable[[], Any], timeout: float = 5.0) -> None:
+    """Let the app run until ``condition()`` is true (fails the test after ``timeout`` s)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out waiting for {condition.__doc__ or condition}")
+        await pilot.pause(0.02)
+
+
+async def wait_async(pilot: Pilot[Any], check: Callable[[], Any], timeout: float = 5.0) -> None:
+    """Like :func:`wait_for` for an async condition (an engine read)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not await check():
+        if loop.time() > deadline:
+            raise AssertionError("timed out waiting for the engine")
+        await pilot.pause(0.02)
+
+
+def row_text(app: App[Any], code: str) -> str:
+    """The jobs table row of ``code`` as plain text (empty if not shown)."""
+    table = app.screen_stack[0].query_one("#jobs")
+    try:
+        cells = table.get_row(code)  # type: ignore[attr-defined]
+    except Exception:
+        return ""
+    return " | ".join(str(getattr(c, "plain", c)) for c in cells)

@@ -1,0 +1,188 @@
+"""The console application: the shell around the main screen, app-wide keys, and the factory.
+
+:class:`YschedApp` receives a :class:`~ysched_tui.core.service.SchedulerService` (it never builds
+one: the console does not import the engine) and a clock used for every time it shows, so
+snapshot tests can freeze it. When ``start_service`` is set the app starts the service on mount
+and stops it on exit, because ``App.run()`` owns the event loop the embedded engine must run on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.command import Provider
+from textual.screen import Screen
+
+from ysched_tui.core.service import SchedulerService
+from ysched_tui.errors import YschedError
+from ysched_tui.tui.screens.main import MainScreen
+
+if TYPE_CHECKING:
+    from ysched_tui.settings import Settings
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _palette() -> type[Provider]:
+    """The command palette provider, imported when the palette first opens."""
+    from ysched_tui.tui.palette import YschedCommands
+
+    return YschedCommands
+
+
+class YschedApp(App[None]):
+    """The operator console over one scheduler service."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "ysched-tui"
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {
+        *App.COMMANDS,
+        _palette,
+    }
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit"),
+        Binding("question_mark", "help", "Help"),
+        Binding("ctrl+p", "command_palette", "Palette", show=False),
+    ]
+
+    def __init__(
+        self,
+        service: SchedulerService,
+        settings: Settings,
+        *,
+        clock: Callable[[], datetime] | None = None,
+        start_service: bool = False,
+    ) -> None:
+        """Build the app.
+
+        Args:
+            service: the scheduler to show and operate.
+            settings: the settings (timezone, database, ``ui`` refresh rates and bell).
+            clock: "now" for every displayed time; frozen in snapshot tests.
+            start_service: start the service on mount and stop it on exit (the CLI's embedded
+                engine); leave False when the caller manages the service's life.
+        """
+        super().__init__()
+        self.service = service
+        self.settings = settings
+        self.clock = clock or _utcnow
+        self.start_service = start_service
+        self._main: MainScreen | None = None
+
+    def now(self) -> datetime:
+        """The clock's time, as an aware datetime."""
+        now = self.clock()
+        return now if now.tzinfo is not None else now.replace(tzinfo=UTC)
+
+    def get_default_screen(self) -> Screen[None]:
+        self._main = MainScreen(self.service)
+        return self._main
+
+    async def on_load(self) -> None:
+        """Start an embedded service before the first screen reads from it."""
+        if self.start_service:
+            try:
+                await self.service.start()
+            except YschedError as exc:
+                self.start_service = False
+                self.exit(return_code=exc.exit_code, message=f"ysched-tui: {exc}")
+
+    async def settle(self) -> None:
+        """Wait for the console's service calls still in flight (before stopping the service)."""
+        if self._main is not None:
+            await self._main.settle()
+
+    async def on_unmount(self) -> None:
+        if self.start_service:
+            await self.settle()
+            await self.service.stop()
+
+    @property
+    def main_screen(self) -> MainScreen:
+        """The main screen (always at the bottom of the stack)."""
+        if self._main is None:
+            self._main = MainScreen(self.service)
+        return self._main
+
+    # --- app-wide actions (also reached from the command palette) ----------------------
+
+    def action_help(self) -> None:
+        """Every key by context."""
+        from ysched_tui.tui.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen())
+
+    def action_failures(self) -> None:
+        """The failed runs of the last 24 h."""
+        from ysched_tui.tui.screens.failures import FailuresScreen
+
+        tz = self.settings.timezone
+        self.push_screen(FailuresScreen(self.service, tz=tz, clock=self.now))
+
+    def open_job(self, code: str) -> None:
+        """Open a job's detail screen."""
+        from ysched_tui.tui.screens.detail import JobDetailScreen
+
+        if code not in self.main_screen.jobs:
+            self.notify(f"unknown job code {code!r}", severity="error")
+            return
+        self.push_screen(
+            JobDetailScreen(self.service, code, self.settings.timezone, clock=self.now)
+        )
+
+    def action_pause(self) -> None:
+        self.main_screen.action_pause()
+
+    def action_resume(self) -> None:
+        self.main_screen.action_resume()
+
+    def action_trigger(self) -> None:
+        self.main_screen.action_trigger()
+
+    def action_reschedule(self) -> None:
+        self.main_screen.action_reschedule()
+
+    def action_cancel_run(self) -> None:
+        self.main_screen.action_cancel_run()
+
+    @work(group="quit", exclusive=True, exit_on_error=False)
+    async def action_quit(self) -> None:
+        """Quit; if runs are in progress, say they will be interrupted and ask first."""
+        from ysched_tui.tui.dialogs.confirm import ConfirmDialog
+
+        running = sum(len(job.running) for job in self.main_screen.jobs.values())
+        if running:
+            noun = "run" if running == 1 else "runs"
+            message = f"Quitting will interrupt {running} running {noun}. Quit anyway?"
+            if not await self.push_screen_wait(ConfirmDialog("Quit", message)):
+                self.notify("still running", timeout=1.5)
+                return
+        self.exit()
+
+
+def make_app(
+    settings: Settings,
+    service: SchedulerService,
+    *,
+    clock: Callable[[], datetime] | None = None,
+    start_service: bool = False,
+) -> YschedApp:
+    """The one factory used by the CLI, the tests and the screenshot script.
+
+    Args:
+        settings: the settings in force.
+        service: the scheduler (the CLI passes an un-started engine with ``start_service``).
+        clock: a frozen clock for screenshots and snapshot tests.
+        start_service: let the app start and stop the service on its own event loop.
+    """
+    return YschedApp(service, settings, clock=clock, start_service=start_service)
+
+
+__all__ = ["YschedApp", "make_app"]

@@ -1,0 +1,294 @@
+"""The main screen: header, jobs, next runs, log and stats, coordinated in one place.
+
+The screen owns the console's model (the jobs, the filter, the marks, the selected job), receives
+the bridge's messages and the workers' results, and pushes data down into the panes; panes never
+call each other. At 120x40 and larger all four panes show at once; smaller terminals get one pane
+at a time with a tab bar (``1``-``4`` or ``tab`` switch). Operator keys live in
+:class:`~ysched_tui.tui.screens.operator_actions.OperatorActions`; service reads in
+:class:`~ysched_tui.tui.screens.main_loading.MainLoading`.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Container, Vertical
+from textual.events import Resize
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import DataTable, Footer, Tab, Tabs
+
+from ysched_tui.core.models import JobView, OutputLine
+from ysched_tui.core.service import SchedulerService
+from ysched_tui.tui.bridge import EventBridge
+from ysched_tui.tui.messages import (
+    JobsChanged,
+    JobsLoaded,
+    OutputBatch,
+    RunChanged,
+    RunLoaded,
+    StatsLoaded,
+    StatusUpdated,
+    UpcomingLoaded,
+)
+from ysched_tui.tui.screens.main_loading import MainLoading
+from ysched_tui.tui.screens.operator_actions import OperatorActions
+from ysched_tui.tui.widgets.header_bar import HeaderBar
+from ysched_tui.tui.widgets.job_filter import job_matches
+from ysched_tui.tui.widgets.jobs_table import JobsTable
+from ysched_tui.tui.widgets.log_pane import LogPane
+from ysched_tui.tui.widgets.next_runs import NextRunsPane
+from ysched_tui.tui.widgets.search_box import SearchBox
+from ysched_tui.tui.widgets.stats_pane import StatsPane
+
+PANES: tuple[tuple[str, str], ...] = (
+    ("jobs-pane", "1 Jobs"),
+    ("next-pane", "2 Next runs"),
+    ("log-pane", "3 Log"),
+    ("stats-pane", "4 Stats"),
+)
+"""(pane id, tab label) in tab order."""
+
+WIDE, TALL = 120, 40
+"""The smallest terminal that shows all four panes at once."""
+
+
+class MainScreen(OperatorActions, MainLoading, Screen[None]):
+    """Everything at a glance, and single keys to act on it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *OperatorActions.ACTION_BINDINGS,
+        Binding("tab", "pane(1)", "Next pane", show=False),
+        Binding("shift+tab", "pane(-1)", "Prev pane", show=False),
+        *(Binding(str(i + 1), f"show_pane({i})", label, show=False)
+          for i, (_, label) in enumerate(PANES)),
+    ]
+
+    def __init__(self, service: SchedulerService) -> None:
+        super().__init__(id="main")
+        self.service = service
+        self.jobs: dict[str, JobView] = {}
+        """Every job, newest view, by code (the table shows the filtered subset)."""
+        self.filter_text = ""
+        """The jobs filter (see :mod:`ysched_tui.tui.widgets.job_filter`)."""
+        self.selected: str | None = None
+        """The job the log and stats panes show."""
+        self.current_pane = 0
+        """Index into :data:`PANES` of the pane shown on small terminals."""
+        self.bridge: EventBridge | None = None
+        self.stale = False
+        """Job changes arrived since the header and timeline were last read."""
+        self.awaiting: dict[str, list[OutputLine]] = {}
+        """Live lines of runs being loaded into the log, kept until the load lands."""
+
+    @property
+    def tz(self) -> str:
+        return str(self.app.settings.timezone)  # type: ignore[attr-defined]
+
+    def compose(self) -> ComposeResult:
+        yield HeaderBar(tz=self.tz, id="header")
+        tabs = Tabs(*(Tab(label, id=f"tab-{pane}") for pane, label in PANES), id="pane-tabs")
+        tabs.can_focus = False
+        yield tabs
+        with Container(id="panes"):
+            with Vertical(id="jobs-pane", classes="pane"):
+                yield SearchBox(placeholder="filter: text tag:x status:failed paused",
+                                id="job-filter")
+                yield JobsTable(tz=self.tz, id="jobs")
+            yield NextRunsPane(tz=self.tz, id="next-pane", classes="pane")
+            yield LogPane(tz=self.tz, id="log-pane", classes="pane")
+            yield StatsPane(id="stats-pane", classes="pane")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        for pane, label in PANES:
+            self.query_one(f"#{pane}").border_title = label[2:]
+        ui = self.app.settings.ui  # type: ignore[attr-defined]
+        self.bridge = EventBridge(self.service, self, table_hz=ui.table_refresh_hz,
+                                  log_hz=ui.log_refresh_hz)
+        self.bridge.start()
+        self.tick()
+        self.set_interval(1.0, self.tick)
+        self.load_jobs()
+        self.load_status()
+        self.load_upcoming()
+        self.load_stats(None)
+        self.table.focus()
+
+    def on_unmount(self) -> None:
+        if self.bridge is not None:
+            self.bridge.stop()
+
+    @property
+    def table(self) -> JobsTable:
+        return self.query_one(JobsTable)
+
+    @property
+    def log_pane(self) -> LogPane:
+        return self.query_one(LogPane)
+
+    # --- layout ------------------------------------------------------------------------
+
+    def on_resize(self, event: Resize) -> None:
+        small = event.size.width < WIDE or event.size.height < TALL
+        self.set_class(small, "-small")
+        self._show_current()
+
+    def _show_current(self) -> None:
+        for index, (pane, _) in enumerate(PANES):
+            self.query_one(f"#{pane}").set_class(index == self.current_pane, "-current")
+        self.query_one(Tabs).active = f"tab-{PANES[self.current_pane][0]}"
+
+    def _focus_target(self, index: int) -> Widget:
+        pane = self.query_one(f"#{PANES[index][0]}")
+        return {0: self.table, 2: self.log_pane.log_view}.get(index, pane)
+
+    def action_show_pane(self, index: int) -> None:
+        """Show (small terminal) and focus pane ``index``."""
+        self.current_pane = index % len(PANES)
+        self._show_current()
+        self.call_after_refresh(self._focus_target(self.current_pane).focus)
+
+    def action_pane(self, step: int) -> None:
+        """Move to the next/previous pane (``tab`` / ``shift+tab``)."""
+        here = next((i for i in range(len(PANES)) if self._pane_has_focus(i)), self.current_pane)
+        self.action_show_pane(here + step)
+
+    def _pane_has_focus(self, index: int) -> bool:
+        focused = self.focused
+        pane = self.query_one(f"#{PANES[index][0]}")
+        return focused is not None and (focused is pane or pane in focused.ancestors)
+
+    @on(Tabs.TabActivated, "#pane-tabs")
+    def _tab_clicked(self, event: Tabs.TabActivated) -> None:
+        ids = [f"tab-{pane}" for pane, _ in PANES]
+        if event.tab.id in ids and ids.index(event.tab.id) != self.current_pane:
+            self.action_show_pane(ids.index(event.tab.id))
+
+    # --- the clock ----------------------------------------------------------------------
+
+    def tick(self) -> None:
+        """Once a second: the clock, relative times, spinners; re-read what went stale."""
+        now = self.app.now()  # type: ignore[attr-defined]
+        self.query_one(HeaderBar).now = now
+        self.table.tick(now)
+        next_pane = self.query_one(NextRunsPane)
+        next_pane.tick(now)
+        first = next_pane.first_fire()
+        if self.stale or (first is not None and first <= now):
+            self.stale = False
+            self.load_upcoming()
+            self.load_status()
+
+    # --- the model ----------------------------------------------------------------------
+
+    def visible(self, job: JobView) -> bool:
+        """Whether the filter lets ``job`` into the table."""
+        return job_matches(job, self.filter_text)
+
+    def on_jobs_loaded(self, message: JobsLoaded) -> None:
+        self.jobs = {job.code: job for job in message.jobs}
+        self.show_jobs()
+
+    def show_jobs(self) -> None:
+        """Rebuild the table from the model (first load, filter change)."""
+        jobs = [self.jobs[code] for code in sorted(self.jobs) if self.visible(self.jobs[code])]
+        self.table.show(jobs, self.app.now())  # type: ignore[attr-defined]
+        self.select(self.table.selected_code)
+
+    def on_jobs_changed(self, message: JobsChanged) -> None:
+        self.jobs.update(message.changed)
+        for code in message.removed:
+            self.jobs.pop(code, None)
+        shown = [job for job in message.changed.values() if self.visible(job)]
+        hidden = set(message.removed)
+        hidden.update(c for c, j in message.changed.items() if not self.visible(j))
+        self.table.apply(shown, hidden, self.app.now())  # type: ignore[attr-defined]
+        self.stale = True
+        if self.selected is None or self.selected not in self.jobs:
+            self.select(self.table.selected_code)
+
+    def on_status_updated(self, message: StatusUpdated) -> None:
+        self.query_one(HeaderBar).status = message.status
+
+    def on_upcoming_loaded(self, message: UpcomingLoaded) -> None:
+        self.query_one(NextRunsPane).show(message.fires, self.app.now())  # type: ignore[attr-defined]
+
+    def on_stats_loaded(self, message: StatsLoaded) -> None:
+        self.query_one(StatsPane).show(message.code, message.report, message.hourly,
+                                       message.daily)
+
+    def on_run_loaded(self, message: RunLoaded) -> None:
+        early = self.awaiting.pop(message.run.run_id, []) if message.run else []
+        if message.code == self.selected:
+            self.log_pane.show_run(message.code, message.run, message.lines)
+            if message.run is not None and early:
+                self.log_pane.append(message.run.run_id, early)
+
+    def on_output_batch(self, message: OutputBatch) -> None:
+        for run_id, lines in message.lines.items():
+            if run_id in self.awaiting:
+                self.awaiting[run_id].extend(lines)
+        run_id = self.log_pane.run_id
+        if run_id is not None and run_id in message.lines:
+            self.log_pane.append(run_id, message.lines[run_id])
+
+    def on_run_changed(self, message: RunChanged) -> None:
+        run = message.run
+        if message.kind == "started" and run.job_code == self.selected:
+            if self.log_pane.log_view.following or self.log_pane.run is None:
+                self.load_run(run.job_code, run.run_id)
+        else:
+            self.log_pane.update_run(run)
+        if message.kind in ("finished", "missed"):
+            self.stale = True
+            self.alert(message)
+            if run.job_code == self.selected:
+                self.load_stats(run.job_code)
+
+    def alert(self, message: RunChanged) -> None:
+        """Toast failures, timeouts and missed fires (never successes); ring if asked to."""
+        run = message.run
+        if message.kind == "missed":
+            self.notify(f"{run.job_code}: a fire was missed", severity="warning")
+        elif run.status.is_failure:
+            why = f": {run.error}" if run.error else ""
+            self.notify(f"{run.job_code} {run.status.value}{why}", severity="error")
+        else:
+            return
+        if self.app.settings.ui.bell:  # type: ignore[attr-defined]
+            self.app.bell()
+
+    # --- selection and filter ----------------------------------------------------------
+
+    @on(DataTable.RowHighlighted, "#jobs")
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.select(str(event.row_key.value))
+
+    @on(DataTable.RowSelected, "#jobs")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        self.app.open_job(str(event.row_key.value))  # type: ignore[attr-defined]
+
+    def select(self, code: str | None) -> None:
+        """Make ``code`` the job the log and stats panes show."""
+        if code == self.selected or code is None:
+            return
+        self.selected = code
+        self.load_run(code, None)
+        self.load_stats(code)
+
+    @on(SearchBox.Changed, "#job-filter")
+    def _filter_changed(self, event: SearchBox.Changed) -> None:
+        self.filter_text = event.value
+        self.show_jobs()
+
+    @on(SearchBox.Submitted, "#job-filter")
+    def _filter_submitted(self) -> None:
+        self.table.focus()
+
+    @on(SearchBox.Cancelled, "#job-filter")
+    def _filter_cancelled(self) -> None:
+        self.action_clear()
