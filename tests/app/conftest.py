@@ -17,11 +17,12 @@ from textual.message import Message
 from textual.notifications import Notify
 from textual.pilot import Pilot
 
+from ysched_tui.console import make_app
 from ysched_tui.core.models import CommandTarget, JobSpec
 from ysched_tui.core.triggers import CronTrigger, IntervalTrigger
 from ysched_tui.engine import Engine
 from ysched_tui.settings import Settings
-from ysched_tui.tui.app import YschedApp, make_app
+from ysched_tui.tui.app import YschedApp
 
 SPECS = [
     JobSpec(code="backup", name="Nightly backup", target=CommandTarget(command="echo backup"),

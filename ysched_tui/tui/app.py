@@ -167,22 +167,4 @@ class YschedApp(App[None]):
         self.exit()
 
 
-def make_app(
-    settings: Settings,
-    service: SchedulerService,
-    *,
-    clock: Callable[[], datetime] | None = None,
-    start_service: bool = False,
-) -> YschedApp:
-    """The one factory used by the CLI, the tests and the screenshot script.
-
-    Args:
-        settings: the settings in force.
-        service: the scheduler (the CLI passes an un-started engine with ``start_service``).
-        clock: a frozen clock for screenshots and snapshot tests.
-        start_service: let the app start and stop the service on its own event loop.
-    """
-    return YschedApp(service, settings, clock=clock, start_service=start_service)
-
-
-__all__ = ["YschedApp", "make_app"]
+__all__ = ["YschedApp"]

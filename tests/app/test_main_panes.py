@@ -1,0 +1,216 @@
+"""Pilot tests of the main screen's panes: filter, log follow/search/wrap/timestamps, run
+stepping, next runs, stats, header, small-terminal tabs and the screens keys open."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.pilot import Pilot
+from textual.widgets import Static
+
+from tests.app.conftest import SPECS, row_text, wait_for
+from ysched_tui.engine import Engine
+from ysched_tui.tui.app import YschedApp
+from ysched_tui.tui.screens.detail import JobDetailScreen
+from ysched_tui.tui.screens.failures import FailuresScreen
+from ysched_tui.tui.screens.help import HelpScreen
+from ysched_tui.tui.screens.main import MainScreen
+from ysched_tui.tui.widgets.header_bar import HeaderBar
+from ysched_tui.tui.widgets.jobs_table import JobsTable
+from ysched_tui.tui.widgets.log_pane import LogPane
+from ysched_tui.tui.widgets.next_runs import NextRunsPane
+from ysched_tui.tui.widgets.stats_pane import StatsPane
+
+
+async def ready(pilot: Pilot[Any], code: str | None = None) -> JobsTable:
+    """Wait for the jobs to show, then put the cursor on ``code``."""
+    table = pilot.app.screen.query_one(JobsTable)
+    await wait_for(pilot, lambda: table.row_count >= len(SPECS))
+    if code is not None:
+        table.move_cursor(row=table.get_row_index(code))
+        await wait_for(pilot, lambda: pilot.app.screen.selected == code)
+    return table
+
+
+def status_line(app: YschedApp) -> str:
+    return str(app.screen.query_one("#log-status", Static).render())
+
+
+async def test_filter_by_text_tag_and_state(app: YschedApp, engine: Engine) -> None:
+    """/ filters the table by text, tag: and paused; esc shows every job again."""
+    await engine.pause("tick")
+    async with app.run_test(size=(160, 40)) as pilot:
+        table = await ready(pilot)
+        await pilot.press("slash", *"tag:db")
+        await wait_for(pilot, lambda: table.codes() == ["backup"])
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: len(table.codes()) == len(SPECS) + 1)
+        await pilot.press("slash", *"paused", "enter")
+        await wait_for(pilot, lambda: table.codes() == ["tick"])
+        assert table.has_focus
+        await pilot.press("escape")
+        await pilot.press("slash", *"hel")
+        await wait_for(pilot, lambda: table.codes() == ["hello"])
+
+
+async def test_filter_status_failed_and_running(app: YschedApp, engine: Engine) -> None:
+    """status:failed keeps jobs whose last run failed; status:running those running now."""
+    await engine.trigger("fails")
+    await engine.trigger("slow")
+    async with app.run_test(size=(160, 40)) as pilot:
+        table = await ready(pilot)
+        await wait_for(pilot, lambda: "✗ failed" in row_text(app, "fails"))
+        await pilot.press("slash", *"status:failed")
+        await wait_for(pilot, lambda: table.codes() == ["fails"])
+        await pilot.press("escape", "slash", *"status:running")
+        await wait_for(pilot, lambda: table.codes() == ["slow"])
+
+
+async def test_filtered_out_job_leaves_the_table_when_it_changes(app: YschedApp,
+                                                                engine: Engine) -> None:
+    """With 'paused' filtered, resuming a job in the engine takes its row away."""
+    await engine.pause("tick")
+    async with app.run_test(size=(160, 40)) as pilot:
+        table = await ready(pilot)
+        await pilot.press("slash", *"paused", "enter")
+        await wait_for(pilot, lambda: table.codes() == ["tick"])
+        await engine.resume("tick")
+        await wait_for(pilot, lambda: table.codes() == [])
+
+
+async def test_log_follows_and_scrolling_up_pauses(app: YschedApp, engine: Engine) -> None:
+    """The log follows new output; scrolling up pauses and says so; f resumes at the end."""
+    async with app.run_test(size=(160, 40)) as pilot:
+        await ready(pilot, "many")
+        await engine.trigger("many")
+        pane = app.screen.query_one(LogPane)
+        log = pane.log_view
+        await wait_for(pilot, lambda: "300" in log.lines)
+        await wait_for(pilot, lambda: log.is_vertical_scroll_end)
+        await pilot.press("3")  # focus the log pane
+        await pilot.press("pageup")
+        await wait_for(pilot, lambda: "following paused — f to resume" in status_line(app))
+        assert not log.is_vertical_scroll_end
+        await pilot.press("f")
+        await wait_for(pilot, lambda: log.is_vertical_scroll_end and log.following)
+        assert "following paused" not in status_line(app)
+
+
+async def test_log_search_wrap_and_timestamps(app: YschedApp, engine: Engine) -> None:
+    """/ in the log finds matches (n jumps), w and T toggle wrap and timestamps."""
+    await engine.trigger("hello")
+    async with app.run_test(size=(160, 40)) as pilot:
+        await ready(pilot, "hello")
+        log = app.screen.query_one(LogPane).log_view
+        await wait_for(pilot, lambda: "gamma" in log.lines)
+        await pilot.press("3", "slash", *"beta", "enter")
+        await wait_for(pilot, lambda: "match 1/1" in status_line(app))
+        assert log.matches() == [1]
+        await pilot.press("n")
+        await wait_for(pilot, lambda: "match 1/1" in status_line(app))
+        await pilot.press("T")
+        await wait_for(pilot, lambda: log.lines[0].endswith(" alpha") and log.lines[0] != "alpha")
+        assert "timestamps on" in status_line(app)
+        await pilot.press("w")
+        await wait_for(pilot, lambda: "wrap on" in status_line(app))
+
+
+async def test_brackets_step_between_runs(app: YschedApp, engine: Engine) -> None:
+    """[ shows the previous run of the job and ] the next one, in the run header."""
+    first = await engine.trigger("backup")
+    await wait_async_done(engine, first)
+    second = await engine.trigger("backup")
+    await wait_async_done(engine, second)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await ready(pilot, "backup")
+        header = app.screen.query_one("#run-header", Static)
+        await wait_for(pilot, lambda: second in str(header.render()))
+        await pilot.press("3", "left_square_bracket")
+        await wait_for(pilot, lambda: first in str(header.render()))
+        await pilot.press("right_square_bracket")
+        await wait_for(pilot, lambda: second in str(header.render()))
+
+
+async def wait_async_done(engine: Engine, run_id: str) -> None:
+    import asyncio
+
+    for _ in range(250):
+        if (await engine.get_run(run_id)).status.is_final:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"{run_id} did not finish")
+
+
+async def test_next_runs_and_header(app: YschedApp, engine: Engine) -> None:
+    """Next runs lists upcoming fires with paused jobs marked; the header shows the counts."""
+    await engine.pause("backup")
+    async with app.run_test(size=(160, 40)) as pilot:
+        await ready(pilot)
+        timeline = app.screen.query_one(NextRunsPane).query_one("#timeline", Static)
+        await wait_for(pilot, lambda: "backup" in str(timeline.render()))
+        text = str(timeline.render())
+        assert "tick  Hourly tick" in text
+        assert "backup  Nightly backup  (paused)" in text
+        header = app.screen.query_one(HeaderBar)
+        await wait_for(pilot, lambda: header.status is not None)
+        assert "1 paused" in header.render().plain
+        assert engine.settings.db in header.render().plain
+
+
+async def test_stats_pane_counts_runs(app: YschedApp, engine: Engine) -> None:
+    """The stats pane shows the selected job's and all jobs' run counts."""
+    await wait_async_done(engine, await engine.trigger("fails"))
+    async with app.run_test(size=(160, 40)) as pilot:
+        await ready(pilot, "fails")
+        stats = app.screen.query_one(StatsPane)
+        job_title = stats.query_one("#stats-job .scope-title", Static)
+        await wait_for(pilot, lambda: "fails  24h 1 runs" in str(job_title.render()))
+        all_title = stats.query_one("#stats-all .scope-title", Static)
+        await wait_for(pilot, lambda: "all jobs" in str(all_title.render()))
+
+
+async def test_small_terminal_shows_one_pane_with_tabs(app: YschedApp) -> None:
+    """At 80x24 one pane shows at a time; 1-4 and tab switch panes."""
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        screen = app.screen
+        assert screen.has_class("-small")
+
+        def shown() -> list[str]:
+            return [p.id or "" for p in screen.query(".pane") if p.display and p.region.height]
+
+        await wait_for(pilot, lambda: shown() == ["jobs-pane"])
+        await pilot.press("3")
+        await wait_for(pilot, lambda: shown() == ["log-pane"])
+        await pilot.press("tab")
+        await wait_for(pilot, lambda: shown() == ["stats-pane"])
+        await pilot.press("tab")
+        await wait_for(pilot, lambda: shown() == ["jobs-pane"])
+        assert screen.query_one(JobsTable).has_focus
+
+
+async def test_large_terminal_shows_four_panes(app: YschedApp) -> None:
+    """At 120x40 all four panes show at once and tab moves the focus between them."""
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        panes = [p for p in app.screen.query(".pane") if p.region.height > 3]
+        assert len(panes) == 4
+        await pilot.press("tab")
+        await wait_for(pilot, lambda: app.screen.query_one(NextRunsPane).has_focus)
+
+
+async def test_enter_help_and_failures_keys_open_screens(app: YschedApp) -> None:
+    """enter opens the job's detail, ? the help, F the failures view; esc comes back."""
+    async with app.run_test(size=(160, 40)) as pilot:
+        await ready(pilot, "backup")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, JobDetailScreen))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, MainScreen))
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        await pilot.press("escape")
+        await pilot.press("F")
+        await wait_for(pilot, lambda: isinstance(app.screen, FailuresScreen))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, MainScreen))
