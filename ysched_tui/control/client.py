@@ -23,9 +23,11 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from ysched_tui.control.client_http import ApiClient, segment
-from ysched_tui.control.wire import event_from_json
+from ysched_tui.control.wire import ACTOR_HEADER, actor_header, event_from_json
 from ysched_tui.core.events import Event, JobRemoved, JobUpdated, StatusChanged
 from ysched_tui.core.models import (
+    Actor,
+    AuditEntry,
     JobSpec,
     JobView,
     OutputLine,
@@ -36,7 +38,7 @@ from ysched_tui.core.models import (
     TrendBucket,
     UpcomingFire,
 )
-from ysched_tui.core.service import Listener, SchedulerService
+from ysched_tui.core.service import Listener, SchedulerService, current_actor
 from ysched_tui.core.triggers import TriggerSpec
 from ysched_tui.errors import InvalidOperation, JobNotFound, RunNotFound, YschedError
 
@@ -52,6 +54,13 @@ _RUNS = TypeAdapter(list[RunRecord])
 _LINES = TypeAdapter(list[OutputLine])
 _FIRES = TypeAdapter(list[UpcomingFire])
 _BUCKETS = TypeAdapter(list[TrendBucket])
+_AUDIT = TypeAdapter(list[AuditEntry])
+
+
+def acting(actor: Actor | None) -> dict[str, str]:
+    """The actor header for an action: ``actor``, else the context's (``acting_as``), else
+    this process's user via ``api``."""
+    return {ACTOR_HEADER: actor_header(actor or current_actor.get() or Actor.here("api"))}
 
 
 class RemoteService(SchedulerService):
@@ -196,48 +205,70 @@ class RemoteService(SchedulerService):
         params = {"limit": limit, "include_paused": include_paused}
         return _FIRES.validate_python(await self._api.request("GET", "/upcoming", params=params))
 
-    async def add_job(self, spec: JobSpec, *, replace: bool = False) -> JobView:
+    async def add_job(
+        self, spec: JobSpec, *, replace: bool = False, actor: Actor | None = None
+    ) -> JobView:
         body = spec.model_dump(mode="json", by_alias=True)
-        data = await self._api.request("POST", "/jobs", params={"replace": replace}, body=body)
+        data = await self._api.request("POST", "/jobs", params={"replace": replace}, body=body,
+                                       headers=acting(actor))
         return JobView.model_validate(data)
 
-    async def remove_job(self, code: str) -> None:
+    async def remove_job(self, code: str, *, actor: Actor | None = None) -> None:
         _require(code, JobNotFound)
-        await self._api.request("DELETE", f"/jobs/{segment(code)}", code=code)
+        await self._api.request("DELETE", f"/jobs/{segment(code)}", code=code,
+                                headers=acting(actor))
 
-    async def _job(self, method: str, code: str, action: str, body: Any = None) -> JobView:
+    async def _job(
+        self, method: str, code: str, action: str, body: Any = None, *,
+        headers: dict[str, str] | None = None,
+    ) -> JobView:
         _require(code, JobNotFound)
         path = f"/jobs/{segment(code)}" + (f"/{action}" if action else "")
-        return JobView.model_validate(await self._api.request(method, path, body=body, code=code))
+        data = await self._api.request(method, path, body=body, code=code, headers=headers)
+        return JobView.model_validate(data)
 
     # --- operator actions ------------------------------------------------------------------
 
-    async def pause(self, code: str) -> JobView:
-        return await self._job("POST", code, "pause")
+    async def pause(self, code: str, *, actor: Actor | None = None) -> JobView:
+        return await self._job("POST", code, "pause", headers=acting(actor))
 
-    async def resume(self, code: str) -> JobView:
-        return await self._job("POST", code, "resume")
+    async def resume(self, code: str, *, actor: Actor | None = None) -> JobView:
+        return await self._job("POST", code, "resume", headers=acting(actor))
 
-    async def set_enabled(self, code: str, enabled: bool) -> JobView:
-        return await self._job("POST", code, "enable" if enabled else "disable")
+    async def set_enabled(
+        self, code: str, enabled: bool, *, actor: Actor | None = None
+    ) -> JobView:
+        action = "enable" if enabled else "disable"
+        return await self._job("POST", code, action, headers=acting(actor))
 
-    async def trigger(self, code: str, params: dict[str, Any] | None = None) -> str:
+    async def trigger(
+        self, code: str, params: dict[str, Any] | None = None, *, actor: Actor | None = None
+    ) -> str:
         _require(code, JobNotFound)
         data = await self._api.request("POST", f"/jobs/{segment(code)}/trigger",
-                                       body={"params": params}, code=code)
+                                       body={"params": params}, code=code,
+                                       headers=acting(actor))
         return str(data["run_id"])
 
-    async def reschedule(self, code: str, triggers: Sequence[TriggerSpec]) -> JobView:
+    async def reschedule(
+        self, code: str, triggers: Sequence[TriggerSpec], *, actor: Actor | None = None
+    ) -> JobView:
         body = {"triggers": [t.model_dump(mode="json") for t in triggers]}
-        return await self._job("POST", code, "reschedule", body)
+        return await self._job("POST", code, "reschedule", body, headers=acting(actor))
 
-    async def revert(self, code: str) -> JobView:
-        return await self._job("POST", code, "revert")
+    async def revert(self, code: str, *, actor: Actor | None = None) -> JobView:
+        return await self._job("POST", code, "revert", headers=acting(actor))
 
-    async def cancel(self, run_id: str) -> RunRecord:
+    async def cancel(self, run_id: str, *, actor: Actor | None = None) -> RunRecord:
         _require(run_id, RunNotFound)
-        data = await self._api.request("POST", f"/runs/{segment(run_id)}/cancel", run_id=run_id)
+        data = await self._api.request("POST", f"/runs/{segment(run_id)}/cancel",
+                                       run_id=run_id, headers=acting(actor))
         return RunRecord.model_validate(data)
+
+    async def audit(self, limit: int = 100) -> list[AuditEntry]:
+        """The owner's latest ``limit`` operator actions, newest first."""
+        data = await self._api.request("GET", "/audit", params={"limit": limit})
+        return _AUDIT.validate_python(data)
 
     # --- history ---------------------------------------------------------------------------
 

@@ -78,6 +78,7 @@ class ApiClient:
         body: Any = None,
         code: str | None = None,
         run_id: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> Any:
         """Send a request; returns the decoded JSON body (``None`` when empty).
 
@@ -85,7 +86,8 @@ class ApiClient:
             NotOwner: the owner cannot be reached. YschedError: the error the owner answered.
         """
         try:
-            response = await self.http.request(method, path, params=_query(params), json=body)
+            response = await self.http.request(method, path, params=_query(params), json=body,
+                                               headers=headers)
         except httpx.TransportError as exc:
             raise self.unreachable(exc) from None
         if response.status_code >= 300:

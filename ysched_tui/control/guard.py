@@ -26,6 +26,15 @@ log = logging.getLogger("ysched_tui.control")
 _REASONS = {401: "Unauthorized", 404: "NotFound", 405: "MethodNotAllowed"}
 
 
+class FieldError(Exception):
+    """A ysched error found in one part of the request (``field``), raised from a dependency
+    or a route; answered like the error itself, with the field named."""
+
+    def __init__(self, error: YschedError, field: str) -> None:
+        super().__init__(str(error))
+        self.error, self.field = error, field
+
+
 def error_response(exc: YschedError, *, field: str | None = None) -> JSONResponse:
     """The response for a ysched error; ``field`` names where in the request it was found."""
     body = body_for(exc, field=field)
@@ -51,6 +60,8 @@ class GuardedRoute(APIRoute):
                 return await handler(request)
             except YschedError as exc:
                 return error_response(exc)
+            except FieldError as exc:
+                return error_response(exc.error, field=exc.field)
             except (HTTPException, RequestValidationError):
                 raise
             except Exception as exc:

@@ -6,7 +6,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Query, Response
 
-from ysched_tui.control.guard import GuardedRoute, error_response
+from ysched_tui.control.actors import ActorDep
+from ysched_tui.control.guard import FieldError, GuardedRoute
 from ysched_tui.control.wire import (
     ErrorBody,
     RescheduleRequest,
@@ -62,8 +63,8 @@ def jobs_router(service: SchedulerService) -> APIRouter:
 
     @r.post("/jobs", response_model=JobView, status_code=201, responses=errors(409, 422),
             summary="Create a runtime job (409 if the code exists, unless replace=true)")
-    async def create_job(spec: JobSpec, replace: bool = False) -> Any:
-        return await service.add_job(spec, replace=replace)
+    async def create_job(spec: JobSpec, actor: ActorDep, replace: bool = False) -> Any:
+        return await service.add_job(spec, replace=replace, actor=actor)
 
     @r.get("/jobs/{code}", response_model=JobView, responses=errors(404),
            summary="One job")
@@ -72,56 +73,58 @@ def jobs_router(service: SchedulerService) -> APIRouter:
 
     @r.delete("/jobs/{code}", status_code=204, responses=errors(404, 409),
               summary="Remove a job (its history stays)")
-    async def delete_job(code: Code) -> Response:
-        await service.remove_job(code)
+    async def delete_job(code: Code, actor: ActorDep) -> Response:
+        await service.remove_job(code, actor=actor)
         return Response(status_code=204)
 
     @r.post("/jobs/{code}/pause", response_model=JobView, responses=errors(404, 409),
             summary="Stop scheduled fires (409 if already paused)")
-    async def pause(code: Code) -> Any:
-        return await service.pause(code)
+    async def pause(code: Code, actor: ActorDep) -> Any:
+        return await service.pause(code, actor=actor)
 
     @r.post("/jobs/{code}/resume", response_model=JobView, responses=errors(404, 409),
             summary="Resume a paused job (409 if not paused)")
-    async def resume(code: Code) -> Any:
-        return await service.resume(code)
+    async def resume(code: Code, actor: ActorDep) -> Any:
+        return await service.resume(code, actor=actor)
 
     @r.post("/jobs/{code}/enable", response_model=JobView, responses=errors(404, 409),
             summary="Enable a job (operator override; 409 if already enabled)")
-    async def enable(code: Code) -> Any:
-        return await service.set_enabled(code, True)
+    async def enable(code: Code, actor: ActorDep) -> Any:
+        return await service.set_enabled(code, True, actor=actor)
 
     @r.post("/jobs/{code}/disable", response_model=JobView, responses=errors(404, 409),
             summary="Disable a job (operator override; 409 if already disabled)")
-    async def disable(code: Code) -> Any:
-        return await service.set_enabled(code, False)
+    async def disable(code: Code, actor: ActorDep) -> Any:
+        return await service.set_enabled(code, False, actor=actor)
 
     @r.post("/jobs/{code}/revert", response_model=JobView, responses=errors(404, 409),
             summary="Drop operator overrides (409 if there are none)")
-    async def revert(code: Code) -> Any:
-        return await service.revert(code)
+    async def revert(code: Code, actor: ActorDep) -> Any:
+        return await service.revert(code, actor=actor)
 
     @r.post("/jobs/{code}/trigger", response_model=TriggerResponse,
             responses=errors(404, 409, 422), summary="Run a job now; returns its run_id")
-    async def trigger(code: Code, body: Annotated[TriggerRequest | None, Body()] = None) -> Any:
-        run_id = await service.trigger(code, body.params if body else None)
+    async def trigger(
+        code: Code, actor: ActorDep, body: Annotated[TriggerRequest | None, Body()] = None
+    ) -> Any:
+        run_id = await service.trigger(code, body.params if body else None, actor=actor)
         return TriggerResponse(run_id=run_id)
 
     @r.post("/jobs/{code}/reschedule", response_model=JobView, responses=errors(404, 422),
             summary="Replace the job's triggers (an override that persists until reverted)")
-    async def reschedule(code: Code, body: RescheduleRequest) -> Any:
+    async def reschedule(code: Code, body: RescheduleRequest, actor: ActorDep) -> Any:
         given = [f for f in _FORMS if getattr(body, f) is not None]
         if len(given) != 1:
             problem = ConfigError("give exactly one of 'cron', 'every', 'at', 'triggers'")
-            return error_response(problem, field="body")
+            raise FieldError(problem, "body")
         await service.get_job(code)
         try:
             triggers = triggers_from(body, given[0])
-            return await service.reschedule(code, triggers)
+            return await service.reschedule(code, triggers, actor=actor)
         except (JobNotFound, InvalidOperation):
             raise
         except YschedError as exc:
-            return error_response(exc, field=given[0])
+            raise FieldError(exc, given[0]) from None
 
     @r.get("/upcoming", response_model=list[UpcomingFire], summary="The next fires, soonest first")
     async def upcoming(

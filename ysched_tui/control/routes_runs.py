@@ -9,11 +9,13 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import PlainTextResponse, StreamingResponse
 
+from ysched_tui.control.actors import ActorDep
 from ysched_tui.control.guard import GuardedRoute
 from ysched_tui.control.metrics import CONTENT_TYPE, MetricsCollector
 from ysched_tui.control.routes_jobs import errors
 from ysched_tui.control.streams import NDJSON, EventHub, event_lines, follow_lines
 from ysched_tui.core.models import (
+    AuditEntry,
     OutputLine,
     RunRecord,
     RunStatus,
@@ -61,8 +63,8 @@ def runs_router(service: SchedulerService, hub: EventHub, metrics: MetricsCollec
 
     @r.post("/runs/{run_id}/cancel", response_model=RunRecord, responses=errors(404, 409),
             summary="Cancel a run in progress (409 if it is not in progress)")
-    async def cancel(run_id: RunId) -> Any:
-        return await service.cancel(run_id)
+    async def cancel(run_id: RunId, actor: ActorDep) -> Any:
+        return await service.cancel(run_id, actor=actor)
 
     @r.get("/runs/{run_id}/output", response_model=list[OutputLine],
            responses=errors(404, 422), summary="Stored output lines of a run")
@@ -96,6 +98,11 @@ def runs_router(service: SchedulerService, hub: EventHub, metrics: MetricsCollec
         count: Annotated[int, Query(ge=1, le=10_000)] = 24,
     ) -> Any:
         return await service.trend(code, unit=unit, count=count)
+
+    @r.get("/audit", response_model=list[AuditEntry], responses=errors(409, 422),
+           tags=["audit"], summary="The latest operator actions, newest first")
+    async def audit(limit: Annotated[int, Query(ge=1, le=10_000)] = 100) -> Any:
+        return await service.audit(limit)
 
     @r.get("/events", response_class=StreamingResponse, tags=["scheduler"],
            responses=ndjson_of("Event", "Every core event as an NDJSON line, starting with a "

@@ -10,6 +10,7 @@ line back into the same dataclass, and skips types it does not know (a newer own
 from __future__ import annotations
 
 import dataclasses
+import json
 import typing
 from typing import Annotated, Any, Literal
 
@@ -17,10 +18,15 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model
 
 from ysched_tui.core import events as core_events
 from ysched_tui.core.events import Event
+from ysched_tui.core.models import Actor
 from ysched_tui.core.triggers import TriggerSpec
 
 API_PREFIX = "/api/v1"
 """Every endpoint lives under this prefix."""
+
+ACTOR_HEADER = "X-Ysched-Actor"
+"""Request header saying who acts, for the audit: an :class:`~ysched_tui.core.models.Actor` as
+ASCII JSON, e.g. ``{"user": "alice", "address": "10.0.0.7", "via": "cli"}``."""
 
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.__name__: cls
@@ -147,3 +153,9 @@ def event_schemas(ref_template: str) -> tuple[dict[str, Any], dict[str, Any]]:
     schema = _ANY_EVENT.json_schema(ref_template=ref_template, mode="serialization")
     defs = schema.pop("$defs", {})
     return schema, defs
+
+
+def actor_header(actor: Actor) -> str:
+    """The :data:`ACTOR_HEADER` value for ``actor`` (ASCII-only JSON, as headers need)."""
+    return json.dumps(actor.model_dump(mode="json", exclude_none=True), ensure_ascii=True,
+                      separators=(",", ":"))

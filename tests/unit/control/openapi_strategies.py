@@ -91,8 +91,9 @@ class SchemaStrategies:
 
     def _string(self, schema: dict[str, Any]) -> st.SearchStrategy[Any]:
         if schema.get("format") == "date-time":
-            return st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2200, 1, 1),
-                                timezones=st.just(UTC) | st.none()).map(datetime.isoformat)
+            moments = st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2200, 1, 1))
+            return st.tuples(moments, st.booleans()).map(
+                lambda m: (m[0].replace(tzinfo=UTC) if m[1] else m[0]).isoformat())
         return st.text(min_size=schema.get("minLength", 0), max_size=20) | GARBAGE_TEXT
 
     def _number(self, schema: dict[str, Any], kind: str) -> st.SearchStrategy[Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable, Callable
 
 import pytest
 
@@ -57,7 +58,7 @@ async def test_reschedule_valid_and_invalid(stack: Stack) -> None:
 
 async def test_unknown_codes_raise_job_not_found(stack: Stack) -> None:
     """Every job method raises JobNotFound naming the code, as the engine does."""
-    calls = [
+    calls: list[Callable[[str], Awaitable[object]]] = [
         stack.remote.get_job, stack.remote.pause, stack.remote.resume, stack.remote.revert,
         stack.remote.remove_job, stack.remote.trigger, stack.remote.stats,
         lambda c: stack.remote.set_enabled(c, True),

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 from ysched_tui.control.client import RemoteService
 from ysched_tui.control.serve import ControlServer
 from ysched_tui.core.events import (
+    Event,
     RunFinished,
     RunOutput,
     RunStarted,
@@ -18,7 +23,7 @@ from ysched_tui.errors import InvalidOperation, NotOwner, ParamError, RunNotFoun
 from .conftest import EventLog, Stack
 
 
-def _finished(run_id: str):  # type: ignore[no-untyped-def]
+def _finished(run_id: str) -> Callable[[Event], bool]:
     return lambda e: isinstance(e, RunFinished) and e.run.run_id == run_id
 
 
@@ -86,15 +91,16 @@ async def test_trend_checks_like_the_engine(stack: Stack) -> None:
     remote = await stack.remote.trend("hello", unit="day", count=3)
     assert remote == await stack.engine.trend("hello", unit="day", count=3)
     assert sum(b.success for b in remote) == 1
-    for kw in ({"unit": "week"}, {"count": 0}):
+    cases: list[dict[str, Any]] = [{"unit": "week"}, {"count": 0}]
+    for kw in cases:
         with pytest.raises(InvalidOperation) as remote_error:
-            await stack.remote.trend(**kw)  # type: ignore[arg-type]
+            await stack.remote.trend(**kw)
         with pytest.raises(InvalidOperation) as engine_error:
-            await stack.engine.trend(**kw)  # type: ignore[arg-type]
+            await stack.engine.trend(**kw)
         assert str(remote_error.value) == str(engine_error.value)
 
 
-async def test_no_owner_is_one_line_not_owner(tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_no_owner_is_one_line_not_owner(tmp_path: Path) -> None:
     """start() with nothing at the socket raises NotOwner in one line naming the database."""
     remote = RemoteService(f"unix://{tmp_path}/t.db.sock", db=str(tmp_path / "t.db"))
     with pytest.raises(NotOwner, match=r"no scheduler owns .*t\.db") as caught:

@@ -7,7 +7,9 @@ run only ``true``, so random schedules and targets never execute anything.
 
 from __future__ import annotations
 
+import string
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +22,8 @@ from hypothesis import strategies as st
 from ysched_tui.control.client_http import segment
 from ysched_tui.control.schema import openapi_document
 from ysched_tui.control.serve import ControlServer
-from ysched_tui.core.models import CommandTarget
+from ysched_tui.control.wire import actor_header
+from ysched_tui.core.models import Actor, CommandTarget
 from ysched_tui.engine import Engine
 
 from .conftest import command, settings_for
@@ -64,34 +67,55 @@ def _sanitize(body: Any) -> Any:
     return body
 
 
+ACTORS = st.one_of(
+    st.builds(Actor, user=st.text(max_size=8), address=st.none() | st.text(max_size=8),
+              via=st.sampled_from(["console", "cli", "api", "python"])).map(actor_header),
+    st.text(alphabet=string.printable.strip(), max_size=30),
+)
+
+
+@dataclass(frozen=True)
+class Request:
+    """One generated request."""
+
+    path: str
+    query: dict[str, Any]
+    headers: dict[str, str]
+    body: Any
+
+
 @st.composite
-def requests(draw: st.DrawFn, op: Operation, run_id: str) -> tuple[str, dict[str, Any], Any]:
-    """(path, query, body) for ``op``."""
+def requests(draw: st.DrawFn, op: Operation, run_id: str) -> Request:
+    """A request for ``op``."""
     path = op.path.removeprefix("/api/v1")
     query: dict[str, Any] = {}
+    headers: dict[str, str] = {}
     for param in op.parameters:
         name, schema = param["name"], param.get("schema", {})
         if param["in"] == "path":
             known = CODES if name == "code" else [run_id, "run_x"]
             value = draw(st.sampled_from(known) | st.text(min_size=1, max_size=12))
             path = path.replace("{" + name + "}", segment(value))
+        elif param["in"] == "header":
+            if draw(st.booleans()):
+                headers[name] = draw(ACTORS)
         elif draw(st.booleans()):
             query[name] = draw(SCHEMAS.valid(schema) | GARBAGE_TEXT)
     body = None
     if op.body is not None and draw(st.integers(0, 5)) > 0:
         body = _sanitize(draw(SCHEMAS.maybe_wrong(op.body)))
-    return path, query, body
+    return Request(path, query, headers, body)
 
 
-async def _send(
-    http: httpx.AsyncClient, op: Operation, path: str, query: dict[str, Any], body: Any
-) -> int:
-    params = {k: str(v).lower() if isinstance(v, bool) else v for k, v in query.items()}
+async def _send(http: httpx.AsyncClient, op: Operation, request: Request) -> int:
+    params = {k: str(v).lower() if isinstance(v, bool) else v for k, v in request.query.items()}
     if op.streams:
-        async with http.stream(op.method, path, params=params) as response:
+        async with http.stream(op.method, request.path, params=params,
+                               headers=request.headers) as response:
             return response.status_code
-    response = await http.request(op.method, path, params=params,
-                                  json=body if op.body is not None else None)
+    response = await http.request(op.method, request.path, params=params,
+                                  headers=request.headers,
+                                  json=request.body if op.body is not None else None)
     assert response.status_code < 500, response.text
     return response.status_code
 
@@ -106,6 +130,6 @@ async def test_no_operation_answers_5xx(
 ) -> None:
     """No generated request to this operation gets a 5xx."""
     http, run_id = served
-    path, query, body = data.draw(requests(op, run_id))
-    status = await _send(http, op, path, query, body)
-    assert status < 500, (op.method, path, query, body)
+    request = data.draw(requests(op, run_id))
+    status = await _send(http, op, request)
+    assert status < 500, (op.method, request)
