@@ -1,20 +1,32 @@
-"""The one factory of the console: ``make_app(settings, service=None)``.
+"""The one factory of the console: ``make_app(settings, service=None)``, and running it.
 
 Used by the CLI, the tests and the screenshot script. It lives outside ``ysched_tui.tui`` because
 it may build the engine, and the console package must never import the engine's libraries.
+
+:func:`run_console` opens the scheduler through :func:`~ysched_tui.owner.connect.open_service`:
+the first console on a database becomes its owner (embedding the engine and serving the control
+API for others); a console started while another process owns the database attaches to it, and
+quitting it leaves the owner running. Operator actions from the console are audited as
+``via="console"``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ysched_tui.core.service import SchedulerService
+from ysched_tui.core.models import Actor
+from ysched_tui.core.service import SchedulerService, acting_as
 from ysched_tui.settings import Settings
 
 if TYPE_CHECKING:
+    from ysched_tui.owner.connect import Session
     from ysched_tui.tui.app import YschedApp
+
+NOTICE_SECONDS = 10.0
+"""How long the "attached to ..." notice stays on screen."""
 
 
 def make_app(
@@ -36,15 +48,42 @@ def make_app(
     return YschedApp(service, settings, clock=clock)
 
 
-async def run_console(settings: Settings) -> int:
-    """Start the embedded engine, run the console until it quits, then stop the engine."""
-    from ysched_tui.engine import Engine
+def session_app(settings: Settings, session: Session) -> YschedApp:
+    """The console on an opened session; attached, it says to whom when it is ready."""
+    from ysched_tui.tui.app import YschedApp
 
-    engine = Engine(settings)
-    await engine.start()
-    try:
-        app = make_app(settings, engine)
-        await app.run_async()
-    finally:
-        await engine.stop()
+    if session.role == "owner":
+        return make_app(settings, session.service)
+    notice = session.describe()
+
+    class AttachedApp(YschedApp):
+        """The console attached to another process's scheduler."""
+
+        def on_ready(self) -> None:
+            self.notify(notice, title="attached", timeout=NOTICE_SECONDS)
+
+    return AttachedApp(session.service, settings)
+
+
+async def run_console(
+    settings: Settings,
+    *,
+    connect: str | None = None,
+    token_file: Path | None = None,
+    listen: str | None = None,
+) -> int:
+    """Own or attach to the database's scheduler, run the console until it quits, then close.
+
+    Raises:
+        NotOwner: ``connect`` cannot be reached. ConfigError / StorageError: owning failed.
+    """
+    from ysched_tui.owner.connect import open_service
+
+    with acting_as(Actor.here("console")):
+        session = await open_service(settings, connect=connect, token_file=token_file,
+                                     listen=listen, via="console")
+        try:
+            await session_app(settings, session).run_async()
+        finally:
+            await session.close()
     return 0

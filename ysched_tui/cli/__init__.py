@@ -26,6 +26,13 @@ COMMAND_MODULES: tuple[str, ...] = (
     "history_cmd",
     "logs_cmd",
     "stats_cmd",
+    "status_cmd",
+    "pause_cmd",
+    "resume_cmd",
+    "trigger_cmd",
+    "cancel_cmd",
+    "reschedule_cmd",
+    "audit_cmd",
     "import_crontab_cmd",
 )
 """Subcommand modules in ``ysched_tui.cli``, in the order ``--help`` lists them."""
@@ -39,7 +46,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def common_options(*, suppress: bool = False) -> argparse.ArgumentParser:
-    """Options every command accepts: ``--db`` and ``--jobs``.
+    """Options every command accepts: ``--db``, ``--jobs``, ``--connect``, ``--token-file``.
 
     Args:
         suppress: leave the attributes unset when not given (for subcommands, so that
@@ -52,6 +59,14 @@ def common_options(*, suppress: bool = False) -> argparse.ArgumentParser:
     )
     common.add_argument(
         "--jobs", metavar="FILE", default=default, help="jobs file (env YSCHED_JOBS)"
+    )
+    common.add_argument(
+        "--connect", metavar="URL", default=default,
+        help="the owner to talk to: http://HOST:PORT (or unix:///path.sock)",
+    )
+    common.add_argument(
+        "--token-file", metavar="FILE", default=default,
+        help="the bearer token of a --connect owner (a copy of its <db>.token)",
     )
     return common
 

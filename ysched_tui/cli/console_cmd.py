@@ -1,4 +1,4 @@
-"""``ysched-tui`` with no subcommand: the console, embedding the engine."""
+"""``ysched-tui`` with no subcommand: the console — the owner of the database, or attached to it."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import logging
 
 from ysched_tui.cli.common import run, settings_from
+from ysched_tui.cli.control import connect_options
 
 
 def run_console(args: argparse.Namespace) -> int:
@@ -16,4 +17,5 @@ def run_console(args: argparse.Namespace) -> int:
     # the console owns the terminal: engine logs must not scribble over it
     logging.getLogger("ysched_tui").addHandler(logging.NullHandler())
     logging.getLogger("ysched_tui").propagate = False
-    return run(serve(settings))
+    connect, token_file = connect_options(args)
+    return run(serve(settings, connect=connect, token_file=token_file))

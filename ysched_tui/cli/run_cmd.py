@@ -2,6 +2,9 @@
 
 The run is recorded as a manual run. The exit code follows its status: 0 success, the command's
 own exit code when it failed with one, 124 timeout, 130 cancelled, 1 otherwise.
+
+When another process owns the database, the run is started in the owner (so only the owner
+ever writes job states) and its output is followed live from there.
 """
 
 from __future__ import annotations
@@ -41,10 +44,39 @@ def parse_params(items: list[str]) -> dict[str, str]:
 
 def run_job(args: argparse.Namespace) -> int:
     """Run the job and return the exit code its status maps to."""
+    from ysched_tui.owner.lock import read_owner
+
     settings = settings_from(args)
     params = parse_params(args.param)
-    record = run(_run(settings, args.code, params))
+    if getattr(args, "connect", None) or read_owner(settings.db) is not None:
+        record = run(_run_in_owner(args, settings, args.code, params))
+    else:
+        record = run(_run(settings, args.code, params))
     return exit_code_for(record)
+
+
+async def _run_in_owner(
+    args: argparse.Namespace, settings: Settings, code: str, params: dict[str, str]
+) -> RunRecord:
+    from ysched_tui.cli.control import connect_options
+    from ysched_tui.owner.attached import OwnerClient
+    from ysched_tui.owner.connect import open_service
+
+    connect, token_file = connect_options(args)
+    session = await open_service(settings, connect=connect, token_file=token_file,
+                                 attach_only=True, via="cli")
+    try:
+        client = session.service
+        assert isinstance(client, OwnerClient)
+        run_id = await client.trigger(code, params or None)
+        async for line in client.follow_output(run_id):
+            out = sys.stderr if line.stream == "stderr" else sys.stdout
+            print(line.text, file=out, flush=True)
+        record = await client.get_run(run_id)
+    finally:
+        await session.close()
+    _note(record)
+    return record
 
 
 async def _run(settings: Settings, code: str, params: dict[str, str]) -> RunRecord:
@@ -70,11 +102,15 @@ async def _run(settings: Settings, code: str, params: dict[str, str]) -> RunReco
         record = await done
     finally:
         await engine.stop(grace=0)
+    _note(record)
+    return record
+
+
+def _note(record: RunRecord) -> None:
     note = f"{record.run_id}: {record.status.value}"
     if record.error and record.status is not RunStatus.SUCCESS:
         note += f" ({record.error})"
     print(note, file=sys.stderr)
-    return record
 
 
 def exit_code_for(record: RunRecord) -> int:

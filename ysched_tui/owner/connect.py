@@ -1,0 +1,178 @@
+"""``open_service``: the scheduler service a console or a CLI command should talk to.
+
+* ``--connect URL``: the owner at ``URL`` (role ``remote``).
+* Nobody owns the database: this process takes the owner lock, starts the engine and serves
+  the control API on the Unix socket (and TCP with ``--listen``) — role ``owner``.
+* Another process owns it: attach to its socket — role ``attached``; nothing is scheduled here.
+
+:meth:`Session.close` stops what the session started: an owner stops its server and engine and
+releases the lock; an attached or remote session only disconnects (the owner keeps running).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from ysched_tui.control.paths import control_paths
+from ysched_tui.control.tokens import load_or_create_token, read_token
+from ysched_tui.core.models import Via
+from ysched_tui.core.service import SchedulerService
+from ysched_tui.errors import NotOwner
+from ysched_tui.owner.attached import OwnerClient
+from ysched_tui.owner.lock import OwnerInfo, OwnerLock, read_owner, try_lock
+from ysched_tui.settings import Settings
+
+if TYPE_CHECKING:
+    from ysched_tui.engine import Engine
+    from ysched_tui.owner.serving import OwnerControlServer
+
+Role = Literal["owner", "attached", "remote"]
+
+ATTACH_TIMEOUT = 15.0
+"""Seconds to wait for an owner that holds the lock to start serving its socket."""
+RETRY_SECONDS = 0.05
+
+
+def no_owner_message(db: str) -> str:
+    """The one line every control command prints when nobody schedules ``db``."""
+    return f"no scheduler is running for {db}: start `ysched-tui daemon` or the console"
+
+
+@dataclass
+class Session:
+    """What :func:`open_service` opened; close it when done."""
+
+    service: SchedulerService
+    """The engine (owner) or the client of the owner (attached, remote)."""
+    role: Role
+    db: str
+    owner: OwnerInfo | None = None
+    """Who owns the database (this process, for an owner)."""
+    engine: Engine | None = None
+    server: OwnerControlServer | None = None
+    lock: OwnerLock | None = None
+    closed: bool = field(default=False, init=False)
+
+    def describe(self) -> str:
+        """One line: who schedules the database and how this process relates to it."""
+        if self.role == "owner":
+            return f"owner of {self.db} (pid {self.owner.pid})" if self.owner else "owner"
+        where = f"attached to {self.owner.describe()}" if self.owner else "attached"
+        return where if self.role == "attached" else f"{where} (remote)"
+
+    async def close(self, grace: float | None = None) -> None:
+        """Stop what this session started; an attached session leaves the owner running."""
+        if self.closed:
+            return
+        self.closed = True
+        try:
+            if self.server is not None:
+                await self.server.stop()
+            await self.service.stop(grace)
+        finally:
+            if self.lock is not None:
+                self.lock.release()
+
+
+async def open_service(
+    settings: Settings,
+    *,
+    connect: str | None = None,
+    token_file: Path | None = None,
+    attach_only: bool = False,
+    listen: str | None = None,
+    paused: bool = False,
+    via: Via = "console",
+    engine_factory: Callable[[Settings], Engine] | None = None,
+) -> Session:
+    """Own, attach to, or connect to the scheduler of ``settings.db`` (see the module doc).
+
+    Args:
+        settings: the settings in force.
+        connect: the URL of a remote owner (``http://HOST:PORT`` or ``unix:///...sock``).
+        token_file: the bearer token for ``connect``.
+        attach_only: never become the owner (CLI control commands).
+        listen: also serve the control API on TCP (``HOST:PORT``) when becoming the owner.
+        paused: start the engine paused when becoming the owner.
+        via: how this process acts, for the audit (``console``, ``cli``).
+        engine_factory: builds the engine (tests pass jobs); default ``Engine(settings)``.
+
+    Raises:
+        NotOwner: nobody owns the database (``attach_only``) or the owner cannot be reached.
+        ConfigError, StorageError: starting as the owner failed (the lock is released).
+    """
+    if connect is not None:
+        token = read_token(token_file) if token_file is not None else None
+        client = await _attach(connect, token, settings.db, via)
+        return Session(service=client, role="remote", db=settings.db,
+                       owner=await _owner_of(client))
+    deadline = time.monotonic() + ATTACH_TIMEOUT
+    url = "unix://" + str(control_paths(settings.db).socket)
+    while True:
+        if not attach_only and (lock := try_lock(settings.db)) is not None:
+            return await become_owner(settings, lock, listen=listen, paused=paused,
+                                      engine_factory=engine_factory)
+        owner = read_owner(settings.db)
+        if owner is None and attach_only:
+            raise NotOwner(no_owner_message(settings.db))
+        if owner is not None:
+            with contextlib.suppress(NotOwner):
+                client = await _attach(url, None, settings.db, via)
+                return Session(service=client, role="attached", db=settings.db, owner=owner)
+        if time.monotonic() > deadline:
+            raise NotOwner(f"{settings.db} is owned by "
+                           f"{owner.describe() if owner else 'another process'}, "
+                           f"but its control socket does not answer")
+        await asyncio.sleep(RETRY_SECONDS)
+
+
+async def become_owner(
+    settings: Settings,
+    lock: OwnerLock,
+    *,
+    listen: str | None = None,
+    paused: bool = False,
+    engine_factory: Callable[[Settings], Engine] | None = None,
+) -> Session:
+    """Start the engine and the control server under ``lock`` (released if that fails)."""
+    from ysched_tui.engine import Engine
+    from ysched_tui.owner.serving import OwnerControlServer
+
+    paths = control_paths(settings.db)
+    engine = engine_factory(settings) if engine_factory else Engine(settings)
+    session = Session(service=engine, role="owner", db=settings.db, owner=lock.info,
+                      engine=engine, lock=lock)
+    try:
+        token = load_or_create_token(paths.token) if listen else None
+        await engine.start(paused=paused)
+        session.server = OwnerControlServer(engine, socket_path=paths.socket, listen=listen,
+                                            token=token)
+        await session.server.start()
+    except BaseException:
+        await session.close(grace=0)
+        raise
+    return session
+
+
+async def _attach(url: str, token: str | None, db: str, via: Via) -> OwnerClient:
+    client = OwnerClient(url, token=token, db=db, via=via)
+    try:
+        await client.start()
+    except BaseException:
+        await client.stop()
+        raise
+    return client
+
+
+async def _owner_of(client: OwnerClient) -> OwnerInfo | None:
+    status = await client.status()
+    if status.owner_pid is None or status.owner_since is None:
+        return None
+    return OwnerInfo(pid=status.owner_pid, host=status.owner_host or "?",
+                     since=status.owner_since)
