@@ -40,7 +40,7 @@ from ysched_tui.core.models import (
 )
 from ysched_tui.core.service import Listener, SchedulerService, current_actor
 from ysched_tui.core.triggers import TriggerSpec
-from ysched_tui.errors import InvalidOperation, JobNotFound, RunNotFound, YschedError
+from ysched_tui.errors import InvalidOperation, JobNotFound, RunNotFound
 
 log = logging.getLogger("ysched_tui.control")
 
@@ -101,6 +101,10 @@ class RemoteService(SchedulerService):
         try:
             async with asyncio.timeout(CONNECT_TIMEOUT):
                 await first
+        except TimeoutError:
+            await self.stop()
+            raise self._api.unreachable(TimeoutError("no events within "
+                                                     f"{CONNECT_TIMEOUT:g} s")) from None
         except BaseException:
             await self.stop()
             raise
@@ -157,7 +161,7 @@ class RemoteService(SchedulerService):
                     if resync:
                         resync = False
                         await self._resync()
-            except (YschedError, ValueError) as exc:
+            except Exception as exc:  # the stream is all this task has: never let it die
                 if not first.done():
                     first.set_exception(exc)
                     return

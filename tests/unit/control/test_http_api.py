@@ -11,9 +11,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from ysched_tui.control.client import RemoteService
 from ysched_tui.control.schema import render
 from ysched_tui.control.serve import ControlServer
 from ysched_tui.core.events import RunFinished
+from ysched_tui.errors import ConfigError
 
 from .conftest import TOKEN, Stack
 
@@ -170,7 +172,8 @@ async def test_metrics_text_parses(stack: Stack) -> None:
 
 
 async def test_tcp_needs_the_token(stack: Stack) -> None:
-    """On TCP: 401 without or with a wrong token, 200 with it; /health needs none."""
+    """On TCP: 401 without or with a wrong token, 200 with it; /health needs none; a
+    RemoteService with a wrong token fails to start with a ConfigError about the token."""
     tcp = ControlServer(stack.engine, socket_path=stack.server.socket_path.with_suffix(".2"),
                         listen="127.0.0.1:0", token=TOKEN)
     await tcp.start()
@@ -186,15 +189,16 @@ async def test_tcp_needs_the_token(stack: Stack) -> None:
             assert wrong.status_code == 401
             right = await http.get("/jobs", headers={"Authorization": f"Bearer {TOKEN}"})
             assert right.status_code == 200 and right.json()
+        refused = RemoteService(f"http://{host}:{port}", token="wrong")
+        with pytest.raises(ConfigError, match="refused the token"):
+            await refused.start()
+        await refused.stop()
     finally:
         await tcp.stop()
 
 
 def test_listen_without_token_is_refused(tmp_path: Path) -> None:
     """Serving on TCP without a token is a configuration error."""
-    from ysched_tui.control.client import RemoteService
-    from ysched_tui.errors import ConfigError
-
     with pytest.raises(ConfigError, match="--listen needs a token"):
         ControlServer(RemoteService("unix:///x.sock"), socket_path=tmp_path / "s",
                       listen="127.0.0.1:0")
@@ -207,3 +211,4 @@ def test_committed_openapi_matches() -> None:
     """docs/openapi.json is what `python -m ysched_tui.control.schema` prints."""
     assert DOCS.read_text(encoding="utf-8") == render(), (
         "regenerate: python -m ysched_tui.control.schema > docs/openapi.json")
+

@@ -122,7 +122,7 @@ async def _send(http: httpx.AsyncClient, op: Operation, request: Request) -> int
 
 @pytest.mark.asyncio(loop_scope="module")
 @pytest.mark.parametrize("op", OPERATIONS, ids=lambda op: f"{op.method} {op.path}")
-@settings(max_examples=25, deadline=None, database=None,
+@settings(max_examples=20, deadline=None, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data())
 async def test_no_operation_answers_5xx(
