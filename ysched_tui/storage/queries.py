@@ -65,6 +65,29 @@ async def save_state(conn: AsyncConnection, state: JobState) -> int:
     return (await conn.execute(stmt)).rowcount
 
 
+async def save_states(conn: AsyncConnection, states: Sequence[JobState]) -> list[str]:
+    """Update many jobs' state columns in one executemany; return the codes not stored."""
+    if not states:
+        return []
+    rows = [{"b_code": st.code, **state_columns(st)} for st in states]
+    columns = [c for c in rows[0] if c != "b_code"]
+    stmt = (
+        update(jobs)
+        .where(jobs.c.code == bindparam("b_code"))
+        .values({c: bindparam(c) for c in columns})
+    )
+    result = await conn.execute(stmt, rows)
+    if result.rowcount == len(rows):
+        return []
+    wanted = [st.code for st in states]
+    known: set[str] = set()
+    for i in range(0, len(wanted), 500):
+        chunk = wanted[i : i + 500]
+        found = await conn.execute(select(jobs.c.code).where(jobs.c.code.in_(chunk)))
+        known.update(found.scalars())
+    return [code for code in wanted if code not in known]
+
+
 async def delete_job(conn: AsyncConnection, code: str) -> None:
     """Delete a job's definition; its runs stay."""
     await conn.execute(delete(jobs).where(jobs.c.code == code))

@@ -175,11 +175,8 @@ class SqliteRepository(Repository):
         Raises:
             JobNotFound: one of the codes is not stored (the others are saved).
         """
-        missing: list[str] = []
         async with self._write("save job states") as conn:
-            for state in states:
-                if not await queries.save_state(conn, state):
-                    missing.append(state.code)
+            missing = await queries.save_states(conn, states)
         if missing:
             raise JobNotFound(missing[0])
 
