@@ -71,6 +71,7 @@ class Housekeeping:
 
     async def _loop(self) -> None:
         ticks = 0
+        await self._engine.refresh_figures()  # not in start(): it scans up to 7 days of runs
         while True:
             await asyncio.sleep(TICK_SECONDS)
             ticks += 1

@@ -142,7 +142,6 @@ class Engine(SchedulerService):
         if recover:
             for run in await self.repo.mark_interrupted(now):
                 log.warning("run %s of %s was left running: interrupted", run.run_id, run.job_code)
-        await self._refresh_figures()
         self.failures_24h = await self.repo.failures_since(now - timedelta(hours=24))
         self._http = httpx.AsyncClient(follow_redirects=True)
         self._output = OutputCollector(self.repo.append_output, self.bus.publish,
@@ -159,9 +158,8 @@ class Engine(SchedulerService):
         self._scheduler = aps.build_scheduler(self._dispatch)
         for entry in self.table:
             self._schedule(entry, now, fresh=True)
-        await self._save_dirty()
         self._scheduler.start(paused=paused)
-        self._house = Housekeeping(self)
+        self._house = Housekeeping(self)  # saves the new next fires and loads figures soon
         self._house.start()
         self._state = "paused" if paused else "running"
         self._since = now
