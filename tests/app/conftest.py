@@ -100,3 +100,8 @@ def row_text(app: App[Any], code: str) -> str:
     except Exception:
         return ""
     return " | ".join(str(getattr(c, "plain", c)) for c in cells)
+
+
+def state_of(app: App[Any], code: str) -> str:
+    """The state cell of ``code``'s row without the mark (``"paused"``, ``"| running"``)."""
+    return row_text(app, code).split(" | ")[0].lstrip(" *")

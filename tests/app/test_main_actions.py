@@ -7,7 +7,7 @@ from typing import Any
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from tests.app.conftest import SPECS, Notes, row_text, wait_async, wait_for
+from tests.app.conftest import SPECS, Notes, row_text, state_of, wait_async, wait_for
 from ysched_tui.core.models import RunStatus
 from ysched_tui.core.triggers import CronTrigger
 from ysched_tui.engine import Engine
@@ -45,7 +45,7 @@ async def test_p_pauses_the_selected_job(app: YschedApp, engine: Engine, notes: 
         await ready(pilot, "backup")
         await pilot.press("p")
         await wait_async(pilot, lambda: _paused(engine, "backup"))
-        await wait_for(pilot, lambda: " | paused | " in row_text(app, "backup"))
+        await wait_for(pilot, lambda: state_of(app, "backup") == "paused")
         assert notes.has("paused backup")
 
 
@@ -69,10 +69,10 @@ async def test_r_resumes_the_selected_job(app: YschedApp, engine: Engine, notes:
     await engine.pause("tick")
     async with app.run_test(size=(160, 40), message_hook=notes.hook) as pilot:
         await ready(pilot, "tick")
-        assert " | paused | " in row_text(app, "tick")
+        assert state_of(app, "tick") == "paused"
         await pilot.press("r")
         await wait_async(pilot, lambda: _not_paused(engine, "tick"))
-        await wait_for(pilot, lambda: " | active | " in row_text(app, "tick"))
+        await wait_for(pilot, lambda: state_of(app, "tick") == "active")
         assert notes.has("resumed tick")
 
 
@@ -89,10 +89,11 @@ async def test_space_marks_jobs_for_a_bulk_pause(app: YschedApp, engine: Engine)
         await pilot.press("space")
         assert table.marked == {"backup", "tick"}
         assert row_text(app, "backup").startswith("*")
+        assert state_of(app, "backup") == "active"
         await pilot.press("p")
         await wait_async(pilot, lambda: _paused(engine, "tick"))
         assert await _paused(engine, "backup")
-        await wait_for(pilot, lambda: " | paused | " in row_text(app, "backup"))
+        await wait_for(pilot, lambda: state_of(app, "backup") == "paused")
         assert not table.marked
 
 
@@ -157,7 +158,7 @@ async def test_c_cancels_the_running_run(app: YschedApp, engine: Engine, notes: 
         await pilot.press("y")
         await wait_async(pilot, lambda: _status_is(engine, run_id, RunStatus.CANCELLED))
         await wait_for(pilot, lambda: "cancelled" in row_text(app, "slow"))
-        assert "running" not in row_text(app, "slow").split(" | ")[1]
+        assert "running" not in state_of(app, "slow")
         assert notes.has(f"cancelled {run_id}")
 
 

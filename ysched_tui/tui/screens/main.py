@@ -67,6 +67,9 @@ class MainScreen(OperatorActions, MainLoading, Screen[None]):
           for i, (_, label) in enumerate(PANES)),
     ]
 
+    AUTO_FOCUS = "#jobs"
+    """The jobs table takes the keys first (not the hidden filter box)."""
+
     def __init__(self, service: SchedulerService) -> None:
         super().__init__(id="main")
         self.service = service
@@ -93,29 +96,36 @@ class MainScreen(OperatorActions, MainLoading, Screen[None]):
         tabs = Tabs(*(Tab(label, id=f"tab-{pane}") for pane, label in PANES), id="pane-tabs")
         tabs.can_focus = False
         yield tabs
+        titles = {pane: label[2:] for pane, label in PANES}
         with Container(id="panes"):
-            with Vertical(id="jobs-pane", classes="pane"):
+            with Vertical(id="jobs-pane", classes="pane") as jobs:
+                jobs.border_title = titles["jobs-pane"]
                 yield SearchBox(placeholder="filter: text tag:x status:failed paused",
                                 id="job-filter")
                 yield JobsTable(tz=self.tz, id="jobs")
-            yield NextRunsPane(tz=self.tz, id="next-pane", classes="pane")
-            yield LogPane(tz=self.tz, id="log-pane", classes="pane")
-            yield StatsPane(id="stats-pane", classes="pane")
+            for pane in (NextRunsPane(tz=self.tz, id="next-pane", classes="pane"),
+                         LogPane(tz=self.tz, id="log-pane", classes="pane"),
+                         StatsPane(id="stats-pane", classes="pane")):
+                pane.border_title = titles[pane.id or ""]
+                yield pane
         yield Footer()
 
     def on_mount(self) -> None:
-        for pane, label in PANES:
-            self.query_one(f"#{pane}").border_title = label[2:]
         ui = self.app.settings.ui  # type: ignore[attr-defined]
         self.bridge = EventBridge(self.service, self, table_hz=ui.table_refresh_hz,
                                   log_hz=ui.log_refresh_hz)
         self.bridge.start()
-        self.tick()
-        self.set_interval(1.0, self.tick)
         self.load_jobs()
         self.load_status()
         self.load_upcoming()
         self.load_stats(None)
+        self.call_after_refresh(self._start_clock)
+
+    def _start_clock(self) -> None:
+        """Once every pane is mounted: the first tick, the 1 s interval, the focus."""
+        self._show_current()
+        self.tick()
+        self.set_interval(1.0, self.tick)
         self.table.focus()
 
     def on_unmount(self) -> None:
@@ -135,12 +145,13 @@ class MainScreen(OperatorActions, MainLoading, Screen[None]):
     def on_resize(self, event: Resize) -> None:
         small = event.size.width < WIDE or event.size.height < TALL
         self.set_class(small, "-small")
-        self._show_current()
 
     def _show_current(self) -> None:
+        """Mark the current pane (CSS shows only it on small terminals) and its tab."""
         for index, (pane, _) in enumerate(PANES):
-            self.query_one(f"#{pane}").set_class(index == self.current_pane, "-current")
-        self.query_one(Tabs).active = f"tab-{PANES[self.current_pane][0]}"
+            self.query(f"#{pane}").set_class(index == self.current_pane, "-current")
+        for tabs in self.query(Tabs):
+            tabs.active = f"tab-{PANES[self.current_pane][0]}"
 
     def _focus_target(self, index: int) -> Widget:
         pane = self.query_one(f"#{PANES[index][0]}")

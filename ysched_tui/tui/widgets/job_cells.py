@@ -18,15 +18,13 @@ from ysched_tui.core.triggers import TriggerSpec
 from ysched_tui.tui.format import as_tz, fmt_ms, fmt_relative, status_cell
 
 COLUMNS: tuple[tuple[str, str], ...] = (
-    ("mark", " "),
     ("state", "state"),
     ("code", "code"),
     ("name", "name"),
     ("schedule", "schedule"),
     ("next", "next run"),
-    ("last", "last"),
-    ("duration", "took"),
-    ("rate", "7d ok"),
+    ("last", "last run, took"),
+    ("rate", "7d"),
     ("progress", "progress"),
 )
 """(column key, header label) in display order."""
@@ -44,9 +42,9 @@ STATE_STYLES = {
 """Colour of each state word (the word itself carries the meaning)."""
 
 MARK = "*"
-"""Shown in the first column of jobs marked for a bulk action."""
+"""Shown before the state of jobs marked for a bulk action."""
 
-BAR_WIDTH = 6
+BAR_WIDTH = 5
 
 
 @lru_cache(maxsize=4096)
@@ -55,11 +53,19 @@ def schedule_words(triggers: tuple[TriggerSpec, ...]) -> str:
     return describe_all(triggers)
 
 
-def state_cell(job: JobView, frame: int) -> Text:
-    """The state word; a running job gets a spinner frame that the clock tick advances."""
+def state_cell(job: JobView, frame: int, marked: bool = False) -> Text:
+    """The state word (``*`` first when marked); running jobs get a spinner the clock turns."""
     word = job.status_word
     label = f"{SPINNER[frame % len(SPINNER)]} running" if word == "running" else word
-    return Text(label, style=STATE_STYLES.get(word, ""))
+    return Text(f"{MARK if marked else ' '}{label}", style=STATE_STYLES.get(word, ""))
+
+
+def last_cell(job: JobView) -> Text:
+    """The last run's status (symbol and word) and how long it took."""
+    cell = status_cell(job.state.last_status)
+    if job.state.last_duration_ms is not None:
+        cell.append(f" {fmt_ms(job.state.last_duration_ms)}", style="")
+    return cell
 
 
 def next_cell(job: JobView, now: datetime, tz: str) -> Text:
@@ -105,14 +111,12 @@ def row_cells(
 ) -> dict[str, Text | str]:
     """Every cell of a job's row keyed by column key."""
     return {
-        "mark": MARK if marked else " ",
-        "state": state_cell(job, frame),
+        "state": state_cell(job, frame, marked),
         "code": job.code,
         "name": job.spec.name,
         "schedule": schedule_words(job.triggers),
         "next": next_cell(job, now, tz),
-        "last": status_cell(job.state.last_status),
-        "duration": fmt_ms(job.state.last_duration_ms),
+        "last": last_cell(job),
         "rate": rate_cell(job),
         "progress": progress_cell(job, now),
     }

@@ -9,7 +9,7 @@ the rows on screen and of running jobs only, so 10,000 jobs cost the same as 40.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -22,16 +22,14 @@ from ysched_tui.tui.widgets.job_cells import CLOCK_COLUMNS, COLUMNS, row_cells
 Cell = Text | str
 
 FIXED_WIDTHS: dict[str, int] = {
-    "mark": 1,
-    "state": 9,
-    "code": 16,
-    "name": 18,
-    "schedule": 20,
-    "next": 17,
-    "last": 11,
-    "duration": 7,
-    "rate": 5,
-    "progress": 11,
+    "state": 10,
+    "code": 14,
+    "name": 12,
+    "schedule": 17,
+    "next": 18,
+    "last": 16,
+    "rate": 4,
+    "progress": 10,
 }
 """Column widths (fixed, so a 10,000-row table never re-measures); longer text is cut."""
 
@@ -55,7 +53,7 @@ class JobsTable(DataTable[Cell]):
 
     def __init__(self, *, tz: str, **kwargs: Any) -> None:
         super().__init__(**kwargs, cursor_type="row", zebra_stripes=False)
-        self.fixed_columns = 3
+        self.fixed_columns = 2
         self.tz = tz
         """The zone absolute times are shown in."""
         self.marked: set[str] = set()
@@ -63,6 +61,7 @@ class JobsTable(DataTable[Cell]):
         self._views: dict[str, JobView] = {}
         self._shown: dict[str, dict[str, tuple[str, str]]] = {}
         self._frame = 0
+        self._now = datetime.now(UTC)
 
     def on_mount(self) -> None:
         for key, label in COLUMNS:
@@ -116,14 +115,13 @@ class JobsTable(DataTable[Cell]):
             self._update(self._views[code], now, CLOCK_COLUMNS)
 
     def refresh_marks(self) -> None:
-        """Redraw the mark column after the screen changed :attr:`marked`."""
-        for code in self._views:
-            mark = "*" if code in self.marked else " "
-            if self._shown[code]["mark"][0] != mark:
-                self._shown[code]["mark"] = (mark, "")
-                self.update_cell(code, "mark", mark)
+        """Redraw the state cells after the screen changed :attr:`marked`."""
+        now = self._now
+        for job in self._views.values():
+            self._update(job, now, ("state",))
 
     def _cells(self, job: JobView, now: datetime) -> dict[str, Cell]:
+        self._now = now
         return row_cells(job, now, self.tz, frame=self._frame, marked=job.code in self.marked)
 
     def _add(self, job: JobView, now: datetime) -> None:
