@@ -81,13 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"ysched_tui.cli.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"ysched_tui.cli.{name}":
-                raise
-            continue
-        module.register(sub, common)
+        importlib.import_module(f"ysched_tui.cli.{name}").register(sub, common)
     return parser
 
 
