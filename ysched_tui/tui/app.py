@@ -152,9 +152,12 @@ class YschedApp(App[None]):
     def action_cancel_run(self) -> None:
         self.main_screen.action_cancel_run()
 
-    @work(group="quit", exclusive=True, exit_on_error=False)
     async def action_quit(self) -> None:
         """Quit; if runs are in progress, say they will be interrupted and ask first."""
+        self._confirm_quit()
+
+    @work(group="quit", exclusive=True, exit_on_error=False)
+    async def _confirm_quit(self) -> None:
         from ysched_tui.tui.dialogs.confirm import ConfirmDialog
 
         running = sum(len(job.running) for job in self.main_screen.jobs.values())

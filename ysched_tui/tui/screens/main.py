@@ -196,7 +196,7 @@ class MainScreen(OperatorActions, MainLoading, Screen[None]):
 
     # --- the model ----------------------------------------------------------------------
 
-    def visible(self, job: JobView) -> bool:
+    def passes_filter(self, job: JobView) -> bool:
         """Whether the filter lets ``job`` into the table."""
         return job_matches(job, self.filter_text)
 
@@ -206,7 +206,7 @@ class MainScreen(OperatorActions, MainLoading, Screen[None]):
 
     def show_jobs(self) -> None:
         """Rebuild the table from the model (first load, filter change)."""
-        jobs = [self.jobs[code] for code in sorted(self.jobs) if self.visible(self.jobs[code])]
+        jobs = [job for _, job in sorted(self.jobs.items()) if self.passes_filter(job)]
         self.table.show(jobs, self.app.now())  # type: ignore[attr-defined]
         self.select(self.table.selected_code)
 
@@ -214,9 +214,9 @@ class MainScreen(OperatorActions, MainLoading, Screen[None]):
         self.jobs.update(message.changed)
         for code in message.removed:
             self.jobs.pop(code, None)
-        shown = [job for job in message.changed.values() if self.visible(job)]
+        shown = [job for job in message.changed.values() if self.passes_filter(job)]
         hidden = set(message.removed)
-        hidden.update(c for c, j in message.changed.items() if not self.visible(j))
+        hidden.update(c for c, j in message.changed.items() if not self.passes_filter(j))
         self.table.apply(shown, hidden, self.app.now())  # type: ignore[attr-defined]
         self.stale = True
         if self.selected is None or self.selected not in self.jobs:
@@ -243,9 +243,9 @@ class MainScreen(OperatorActions, MainLoading, Screen[None]):
         for run_id, lines in message.lines.items():
             if run_id in self.awaiting:
                 self.awaiting[run_id].extend(lines)
-        run_id = self.log_pane.run_id
-        if run_id is not None and run_id in message.lines:
-            self.log_pane.append(run_id, message.lines[run_id])
+        shown = self.log_pane.run_id
+        if shown is not None and shown in message.lines:
+            self.log_pane.append(shown, message.lines[shown])
 
     def on_run_changed(self, message: RunChanged) -> None:
         run = message.run

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from textual import work
 from textual.screen import Screen
@@ -45,16 +45,16 @@ class MainLoading(Screen[None]):
     jobs: dict[str, JobView]
     selected: str | None
     awaiting: dict[str, list[OutputLine]]
-    _reads: set[asyncio.Future[object]]
+    _reads: set[asyncio.Future[Any]]
 
     async def read(self, call: Awaitable[T]) -> T:
         """Await a service call that a cancelled worker abandons instead of interrupting."""
         if not hasattr(self, "_reads"):
             self._reads = set()
         task: asyncio.Future[T] = asyncio.ensure_future(call)
-        self._reads.add(task)  # type: ignore[arg-type]
+        self._reads.add(task)
         task.add_done_callback(_retrieve)
-        task.add_done_callback(self._reads.discard)  # type: ignore[arg-type]
+        task.add_done_callback(self._reads.discard)
         return await asyncio.shield(task)
 
     async def settle(self) -> None:
@@ -164,7 +164,7 @@ class MainLoading(Screen[None]):
         self.post_message(RunLoaded(code=code, run=run, lines=lines))
 
 
-def _retrieve(task: asyncio.Future[object]) -> None:
+def _retrieve(task: asyncio.Future[Any]) -> None:
     """Mark an abandoned call's error as seen (the worker that wanted it is gone)."""
     if not task.cancelled():
         task.exception()

@@ -75,20 +75,20 @@ class RunLog(Log):
             return
         self._last_seq = fresh[-1].seq
         self.source.extend(fresh)
-        self.write_lines(self._render(fresh), scroll_end=self.following)
+        self.write_lines(self._format(fresh), scroll_end=self.following)
 
     def rerender(self) -> None:
         """Rebuild the view from :attr:`source` (after wrap/timestamps change or a new run)."""
         self._resetting = True
         try:
             self.clear()
-            self.write_lines(self._render(self.source), scroll_end=False)
+            self.write_lines(self._format(self.source), scroll_end=False)
         finally:
             self._resetting = False
         if self.following:
             self.scroll_end(animate=False, immediate=True, x_axis=False)
 
-    def _render(self, lines: list[OutputLine]) -> list[str]:
+    def _format(self, lines: list[OutputLine]) -> list[str]:
         zone = as_tz(self.tz)
         out: list[str] = []
         width = max(self.scrollable_content_region.width - 1, 20)
