@@ -211,3 +211,16 @@ async def test_q_quits_at_once_when_idle(app: YschedApp) -> None:
         await ready(pilot)
         await pilot.press("q")
         await wait_for(pilot, lambda: not app.is_running)
+
+
+async def test_palette_pauses_the_selected_job(app: YschedApp, engine: Engine) -> None:
+    """ctrl+p then "Pause selected job" pauses it in the engine like the p key."""
+    async with app.run_test(size=(160, 40)) as pilot:
+        await ready(pilot, "tick")
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.2)
+        await pilot.press(*"Pause selected")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_async(pilot, lambda: _paused(engine, "tick"))
+        await wait_for(pilot, lambda: state_of(app, "tick") == "paused")

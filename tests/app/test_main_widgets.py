@@ -1,0 +1,112 @@
+"""Tests of the main screen's building blocks: the filter language, row cells without colour,
+the jobs table at 10,000 rows, and the bridge's batching of engine events."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from textual.app import App, ComposeResult
+from textual.message import Message
+
+from tests.app.conftest import SPECS, wait_for
+from ysched_tui.core.models import CommandTarget, JobSpec, JobState, JobView, RunStatus
+from ysched_tui.core.triggers import CronTrigger
+from ysched_tui.engine import Engine
+from ysched_tui.tui.app import YschedApp
+from ysched_tui.tui.messages import JobsChanged
+from ysched_tui.tui.widgets.job_cells import row_cells
+from ysched_tui.tui.widgets.job_filter import job_matches
+from ysched_tui.tui.widgets.jobs_table import JobsTable
+
+NOW = datetime(2030, 1, 7, 9, 0, tzinfo=UTC)
+
+
+def view(code: str, *, tags: tuple[str, ...] = (), paused: bool = False,
+         last: RunStatus | None = None, running: bool = False,
+         median: int | None = None) -> JobView:
+    spec = JobSpec(code=code, name=f"{code} job", tags=tags, target=CommandTarget(command="true"),
+                   triggers=(CronTrigger(expr="*/5 * * * *"),))
+    state = JobState(code=code, id=code, paused=paused, last_status=last,
+                     next_run_time=NOW + timedelta(minutes=4), last_duration_ms=1500)
+    return JobView(spec=spec, state=state, running=("run_x",) if running else (),
+                   running_since=NOW - timedelta(seconds=30) if running else None,
+                   median_duration_ms=median)
+
+
+def test_filter_words_must_all_match() -> None:
+    """Text, tag:, status:failed, status:running and paused filter as documented; all must hold."""
+    db = view("backup", tags=("db",), last=RunStatus.TIMEOUT)
+    assert job_matches(db, "") and job_matches(db, "BACK") and job_matches(db, "tag:db")
+    assert job_matches(db, "status:failed") and not job_matches(db, "status:success")
+    assert not job_matches(db, "tag:db paused")
+    assert job_matches(view("x", paused=True), "paused")
+    assert job_matches(view("x", paused=True), "status:paused")
+    assert job_matches(view("x", running=True), "status:running")
+    assert not job_matches(view("x"), "status:running")
+
+
+def test_cells_read_without_colour() -> None:
+    """Every state and status reads as words and symbols, so NO_COLOR loses nothing."""
+    cells = row_cells(view("a", last=RunStatus.FAILED), NOW, "UTC")
+    assert str(cells["state"]).strip() == "active"
+    assert str(cells["last"]) == "✗ failed 1.5s"
+    assert str(cells["next"]) == "in 4m 09:04"
+    running = row_cells(view("b", running=True, median=60_000), NOW, "UTC", marked=True)
+    assert str(running["state"]) == "*| running"
+    assert str(running["progress"]) == "██░░░ 50%"
+    paused = row_cells(view("c", paused=True), NOW, "UTC")
+    assert str(paused["state"]).strip() == "paused" and str(paused["next"]) == "-"
+
+
+class TableHost(App[None]):
+    def compose(self) -> ComposeResult:
+        yield JobsTable(tz="UTC", id="jobs")
+
+
+async def test_ten_thousand_rows_update_only_what_changed() -> None:
+    """At 10,000 jobs a batch touches only changed cells and a tick only visible rows."""
+    jobs = [view(f"job{i:05d}") for i in range(10_000)]
+    app = TableHost()
+    async with app.run_test(size=(160, 40)) as pilot:
+        table = app.query_one(JobsTable)
+        table.show(jobs, NOW)
+        await pilot.pause()
+        updates: list[tuple[Any, Any]] = []
+        original = table.update_cell
+
+        def counting(row: Any, column: Any, value: Any, **kw: Any) -> None:
+            updates.append((row, column))
+            original(row, column, value, **kw)
+
+        table.update_cell = counting  # type: ignore[method-assign]
+        changed = [view(f"job{i:05d}", paused=True) for i in range(0, 10_000, 100)]
+        started = time.perf_counter()
+        table.apply(changed, [], NOW)
+        assert time.perf_counter() - started < 0.5
+        assert {column for _, column in updates} == {"state", "next"}
+        assert len(updates) == 2 * len(changed)
+        updates.clear()
+        table.tick(NOW + timedelta(minutes=1))
+        assert 0 < len({row for row, _ in updates}) <= 50
+
+
+async def test_bridge_batches_job_updates(app: YschedApp, engine: Engine) -> None:
+    """Many job changes in a burst reach the screen as a few batched messages."""
+    batches: list[JobsChanged] = []
+
+    def hook(message: Message) -> None:
+        if isinstance(message, JobsChanged):
+            batches.append(message)
+
+    async with app.run_test(size=(160, 40), message_hook=hook) as pilot:
+        table = app.screen.query_one(JobsTable)
+        await wait_for(pilot, lambda: table.row_count >= len(SPECS))
+        for _ in range(10):
+            await engine.pause("backup")
+            await engine.resume("backup")
+        await engine.pause("tick")
+        await wait_for(pilot, lambda: any("tick" in b.changed for b in batches))
+        assert len(batches) <= 3
+        assert batches[-1].changed["tick"].state.paused
