@@ -491,6 +491,8 @@ class Engine(SchedulerService):
         limit: int = 100,
         before: datetime | None = None,
     ) -> list[RunRecord]:
+        if self._runs is not None:
+            await self._runs.drain()  # read what this engine recorded, like the repository does
         return await self.repo.list_runs(code, status=status, limit=limit, before=before)
 
     async def get_run(self, run_id: str) -> RunRecord:
