@@ -32,7 +32,7 @@ class Daemons:
 
     def start(self, db: Path, jobs: Path, *args: str) -> subprocess.Popen[bytes]:
         """Start a daemon in its own session, its stderr in a file next to the database."""
-        log = open(self.tmp_path / f"daemon{len(self.procs)}.log", "wb")  # noqa: SIM115
+        log = open(self.tmp_path / f"daemon{len(self.procs)}.log", "wb")
         proc = subprocess.Popen(daemon_cmd(db, jobs, *args), stdout=subprocess.DEVNULL,
                                 stderr=log, start_new_session=True)
         log.close()

@@ -8,6 +8,7 @@ import os
 import signal
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -90,7 +91,7 @@ async def test_every_fire_once_across_a_sigkill_takeover(tmp_path: Path, daemons
         twice = [t for t, n in Counter(times).items() if n > 1]
         assert not twice, f"{code}: fires recorded twice: {twice}"
         times.sort()
-        gaps = [(a, b) for a, b in zip(times, times[1:], strict=False)
+        gaps = [(a, b) for a, b in pairwise(times)
                 if b - a != timedelta(seconds=1)]
         assert not gaps, f"{code}: fires absent between {gaps}"
         assert times[0] < killed_at < times[-1]
