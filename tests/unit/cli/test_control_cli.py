@@ -1,0 +1,143 @@
+"""CLI control commands go through the owner: results, the one-line no-owner error, the audit,
+and --connect over TCP with the token."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import re
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.unit.owner.helpers import Daemons, wait_sync
+from ysched_tui.cli import main
+from ysched_tui.owner.lock import read_owner
+
+JOBS = """
+[settings]
+timezone = "UTC"
+
+[[jobs]]
+code = "nightly"
+cron = "30 2 * * *"
+command = "true"
+
+[[jobs]]
+code = "chatty"
+command = "echo one; sleep 0.3; echo two"
+
+[[jobs]]
+code = "long"
+command = "echo started; sleep 30"
+"""
+RUN_ID = re.compile(r"^run_\d{8}_\d{6}_[0-9a-f]{6}$")
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> tuple[Path, Path]:
+    jobs = tmp_path / "jobs.toml"
+    jobs.write_text(JOBS)
+    return tmp_path / "t.db", jobs
+
+
+@pytest.fixture
+def owner(files: tuple[Path, Path], tmp_path: Path) -> Iterator[int]:
+    """A daemon owning the database; yields its pid."""
+    procs = Daemons(tmp_path)
+    db, jobs = files
+    proc = procs.start(db, jobs)
+    try:
+        wait_sync(lambda: Path(str(db) + ".sock").exists(), timeout=15)
+        yield proc.pid
+    finally:
+        procs.kill_all()
+
+
+def cli(files: tuple[Path, Path], *args: str) -> list[str]:
+    db, jobs = files
+    return ["--db", str(db), "--jobs", str(jobs), *args]
+
+
+def test_no_owner_one_line_and_exit_1(files, capsys) -> None:
+    """Without an owner, control commands exit 1 with one line; read-only ones still work."""
+    for command in (["status"], ["pause", "nightly"], ["trigger", "chatty"]):
+        assert main(cli(files, *command)) == 1
+        err = capsys.readouterr().err
+        assert err == (f"ysched-tui: no scheduler is running for {files[0]}: start "
+                       "`ysched-tui daemon` or the console\n")
+    assert main(cli(files, "history")) == 0
+    assert main(cli(files, "audit")) == 0
+
+
+def test_pause_shows_in_jobs_and_status(files, owner, capsys) -> None:
+    """pause through the owner is visible in `jobs --json`; status names the owner's pid."""
+    assert main(cli(files, "pause", "nightly")) == 0
+    assert capsys.readouterr().out == "paused nightly\n"
+    assert main(cli(files, "jobs", "--json")) == 0
+    jobs = {j["code"]: j for j in json.loads(capsys.readouterr().out)}
+    assert jobs["nightly"]["paused"] is True
+    assert main(cli(files, "pause", "nightly")) == 1
+    assert "already paused" in capsys.readouterr().err
+    assert main(cli(files, "status", "--json")) == 0
+    status = json.loads(capsys.readouterr().out)
+    assert (status["owner_pid"], status["jobs_paused"], status["state"]) == (owner, 1, "running")
+    assert main(cli(files, "resume", "nightly")) == 0
+    assert capsys.readouterr().out.startswith("resumed nightly; next run ")
+
+
+def test_trigger_logs_follow_cancel_reschedule(files, owner, capsys) -> None:
+    """trigger prints a run_id; logs --follow streams it; cancel CODE; reschedule and revert."""
+    assert main(cli(files, "trigger", "chatty")) == 0
+    run_id = capsys.readouterr().out.strip()
+    assert RUN_ID.match(run_id)
+    assert main(cli(files, "logs", run_id, "--follow")) == 0
+    assert capsys.readouterr().out == "one\ntwo\n"
+
+    assert main(cli(files, "trigger", "long")) == 0
+    long_id = capsys.readouterr().out.strip()
+    assert main(cli(files, "cancel", "long")) == 0
+    assert capsys.readouterr().out == f"cancelled {long_id} (long): cancelled\n"
+    assert main(cli(files, "cancel", "long")) == 1
+    assert "has no run in progress" in capsys.readouterr().err
+
+    assert main(cli(files, "reschedule", "nightly", "--every", "5m")) == 0
+    assert capsys.readouterr().out.startswith("rescheduled nightly: every 5 minutes; next run")
+    assert main(cli(files, "reschedule", "nightly", "--cron", "61 * * * *")) == 2
+    assert "minute" in capsys.readouterr().err
+    assert main(cli(files, "reschedule", "nightly", "--revert")) == 0
+    assert capsys.readouterr().out.startswith("reverted nightly: ")
+
+    assert main(cli(files, "audit", "--json")) == 0
+    entries = json.loads(capsys.readouterr().out)
+    assert [e["action"] for e in entries] == [
+        "revert", "reschedule", "cancel", "trigger", "trigger"]
+    assert {(e["actor"]["user"], e["actor"]["via"]) for e in entries} == {
+        (getpass.getuser(), "cli")}
+    assert entries[3]["run_id"] == long_id
+
+
+def test_connect_over_tcp_needs_the_token(files, tmp_path, capsys) -> None:
+    """--connect http://... with --token-file reaches a daemon --listen; without it, 401."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    procs = Daemons(tmp_path)
+    db, jobs = files
+    proc = procs.start(db, jobs, "--listen", f"127.0.0.1:{port}")
+    try:
+        token = Path(str(db) + ".token")
+        wait_sync(lambda: read_owner(str(db)) and token.exists()
+                  and "owner of" in procs.log(0), timeout=15)
+        assert token.stat().st_mode & 0o777 == 0o600
+        url = f"http://127.0.0.1:{port}"
+        other = tmp_path / "elsewhere.db"  # a remote owner needs no local database
+        assert main(["--db", str(other), "--connect", url, "--token-file", str(token),
+                     "status", "--json"]) == 0
+        assert json.loads(capsys.readouterr().out)["owner_pid"] == proc.pid
+        assert main(["--db", str(other), "--connect", url, "trigger", "chatty"]) != 0
+        assert "token" in capsys.readouterr().err.lower()
+    finally:
+        procs.kill_all()
