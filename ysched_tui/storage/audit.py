@@ -47,7 +47,7 @@ async def latest_entries(conn: AsyncConnection, limit: int) -> list[AuditEntry]:
     return [_entry(row) for row in (await conn.execute(stmt)).mappings()]
 
 
-def _entry(row: Mapping[str, Any]) -> AuditEntry:
+def _entry(row: Mapping[Any, Any]) -> AuditEntry:
     time = from_db(row["time"])
     assert time is not None
     return AuditEntry(
