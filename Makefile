@@ -36,7 +36,7 @@ bench: $(STAMP)
 	$(PY) -m bench
 
 screenshots: $(STAMP)
-	$(PY) -m screenshots.make_screenshots
+	$(PY) screenshots/make_screenshots.py
 
 clean:
 	rm -rf $(VENV) .ysched-demo.db* build *.egg-info

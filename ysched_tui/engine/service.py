@@ -314,7 +314,9 @@ class Engine(SchedulerService):
         figures = await self.repo.job_figures(self.clock())
         for entry in self.table:
             rate, median = figures.get(entry.spec.code, (None, None))
-            entry.success_rate_7d, entry.median_duration_ms = rate, median
+            if (rate, median) != (entry.success_rate_7d, entry.median_duration_ms):
+                entry.success_rate_7d, entry.median_duration_ms = rate, median
+                self.bus.publish(JobUpdated(job=entry.view()))
 
     def _status(self) -> SchedulerStatus:
         active = paused = 0

@@ -123,7 +123,8 @@ class OperatorActions(Screen[None]):
         job = self.selected_job()
         if job is None:
             return
-        triggers = await self.app.push_screen_wait(RescheduleDialog(job, self.default_tz))
+        dialog = RescheduleDialog(job, self.default_tz, now=self.app.now())  # type: ignore[attr-defined]
+        triggers = await self.app.push_screen_wait(dialog)
         if triggers is None:
             self.notify(f"{job.code}: schedule unchanged", timeout=2)
             return
