@@ -7,6 +7,7 @@ the entry is logged, never turned into a failure of the action that already took
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -52,6 +53,25 @@ class AuditTrail:
     def __init__(self, repo: Repository, clock: Callable[[], datetime]) -> None:
         self._repo = repo
         self._clock = clock
+        self._pending: set[asyncio.Task[None]] = set()
+
+    def record_soon(
+        self, action: AuditAction, actor: Actor | None, **about: Any
+    ) -> None:
+        """Record in the background, for an action that must return without yielding
+        (``trigger``: its caller must get the run_id before the run's first event).
+
+        The actor is resolved now, in the caller's context; :meth:`drain` waits for the write.
+        """
+        task = asyncio.get_running_loop().create_task(
+            self.record(action, resolve_actor(actor), **about))
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    async def drain(self) -> None:
+        """Wait for the entries being recorded in the background."""
+        while self._pending:
+            await asyncio.wait(set(self._pending))
 
     async def job_action(
         self, action: AuditAction, actor: Actor | None, before: JobView, after: JobView

@@ -197,6 +197,7 @@ class Engine(SchedulerService):
         if self._output is not None:
             await self._output.stop()
         await self._save_dirty()
+        await self.audit_trail.drain()
         if self._http is not None:
             await self._http.aclose()
         await self.repo.close()
@@ -460,8 +461,8 @@ class Engine(SchedulerService):
         entry = self.table.get(code)
         run = runs.start(entry, trigger_type=TriggerType.MANUAL, scheduled_time=None,
                          params=params)
-        await self.audit_trail.record("trigger", actor, job_code=code, run_id=run.run_id,
-                                      after={"run_id": run.run_id, "params": run.params})
+        self.audit_trail.record_soon("trigger", actor, job_code=code, run_id=run.run_id,
+                                     after={"run_id": run.run_id, "params": run.params})
         return run.run_id
 
     async def cancel(self, run_id: str, *, actor: Actor | None = None) -> RunRecord:
@@ -481,6 +482,7 @@ class Engine(SchedulerService):
 
     async def audit(self, limit: int = 100) -> list[AuditEntry]:
         """The latest ``limit`` operator actions, newest first (from the database)."""
+        await self.audit_trail.drain()
         return await self.repo.list_audit(limit)
 
     # --- history ---------------------------------------------------------------------------
