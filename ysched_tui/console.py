@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING
 
 from ysched_tui.core.models import Actor
@@ -59,10 +59,21 @@ def session_app(settings: Settings, session: Session) -> YschedApp:
     class AttachedApp(YschedApp):
         """The console attached to another process's scheduler."""
 
+        CSS_PATH = _css_beside(YschedApp)
+
         def on_ready(self) -> None:
             self.notify(notice, title="attached", timeout=NOTICE_SECONDS)
 
     return AttachedApp(session.service, settings)
+
+
+def _css_beside(cls: type[YschedApp]) -> list[str | PurePath]:
+    """``cls``'s CSS paths made absolute: Textual resolves relative ones beside the subclass."""
+    import inspect
+
+    folder = Path(inspect.getfile(cls)).parent
+    paths = cls.CSS_PATH if isinstance(cls.CSS_PATH, list) else [cls.CSS_PATH]
+    return [folder / p for p in paths if p is not None]
 
 
 async def run_console(

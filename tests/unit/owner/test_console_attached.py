@@ -1,0 +1,44 @@
+"""A console attached to an owner says so, shows the owner's jobs live, and quitting it leaves
+the owner running."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from tests.unit.engine.conftest import command_job, make_settings
+from ysched_tui.console import session_app
+from ysched_tui.engine import Engine
+from ysched_tui.owner.connect import open_service
+from ysched_tui.settings import Settings
+from ysched_tui.tui.widgets.header_bar import HeaderBar
+
+
+def _engine(settings: Settings) -> Engine:
+    return Engine(settings, specs=[command_job("hello", "echo hi")])
+
+
+async def test_attached_console_names_the_owner_and_quits_alone(tmp_path: Path) -> None:
+    """Header state 'attached', a notice naming the owner's pid; quitting stops nothing."""
+    settings = make_settings(tmp_path)
+    owner = await open_service(settings, engine_factory=_engine)
+    attached = await open_service(settings, via="console")
+    try:
+        app = session_app(settings, attached)
+        async with app.run_test(size=(120, 30)) as pilot:
+            header = app.screen.query_one(HeaderBar)
+            for _ in range(100):
+                if header.status is not None and "hello" in app.screen.jobs:  # type: ignore[attr-defined]
+                    break
+                await pilot.pause(0.05)
+            assert header.status is not None and header.status.state == "attached"
+            assert "● attached" in str(header.render())
+            notices = [n.message for n in app._notifications]
+            assert any(f"attached to pid {os.getpid()} on " in m for m in notices), notices
+            await pilot.press("q")
+        await attached.close()
+        assert (await owner.service.status()).state == "running"
+        assert (await owner.service.get_job("hello")).code == "hello"
+    finally:
+        await attached.close()
+        await owner.close()
