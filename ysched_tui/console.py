@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path, PurePath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ysched_tui.core.models import Actor
 from ysched_tui.core.service import SchedulerService, acting_as
@@ -67,13 +67,15 @@ def session_app(settings: Settings, session: Session) -> YschedApp:
     return AttachedApp(session.service, settings)
 
 
-def _css_beside(cls: type[YschedApp]) -> list[str | PurePath]:
-    """``cls``'s CSS paths made absolute: Textual resolves relative ones beside the subclass."""
+def _css_beside(cls: type[YschedApp]) -> Any:
+    """``cls``'s CSS path(s) made absolute: Textual resolves relative ones beside the subclass."""
     import inspect
 
     folder = Path(inspect.getfile(cls)).parent
-    paths = cls.CSS_PATH if isinstance(cls.CSS_PATH, list) else [cls.CSS_PATH]
-    return [folder / p for p in paths if p is not None]
+    paths: Any = cls.CSS_PATH
+    if isinstance(paths, str | PurePath):
+        return str(folder / paths)
+    return [str(folder / p) for p in paths or ()]
 
 
 async def run_console(

@@ -30,7 +30,7 @@ Dispatch = Callable[[str, list[datetime]], None]
 _EPSILON = timedelta(microseconds=1)
 
 
-class CoreTrigger(BaseTrigger):
+class CoreTrigger(BaseTrigger):  # type: ignore[misc]
     """An APScheduler trigger computing fire times with the core schedule functions."""
 
     __slots__ = ("default_tz", "seed", "triggers")

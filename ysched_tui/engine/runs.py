@@ -183,7 +183,12 @@ class RunManager:
             self._execute(entry, run), name=f"ysched-run-{run.run_id}"
         )
         self._tasks[run.run_id] = task
-        task.add_done_callback(lambda _t, rid=run.run_id: self._tasks.pop(rid, None))
+        run_id = run.run_id
+
+        def forget(_task: asyncio.Task[None]) -> None:
+            self._tasks.pop(run_id, None)
+
+        task.add_done_callback(forget)
 
     def record_missed(self, entry: JobEntry, scheduled_time: datetime, reason: str) -> RunRecord:
         """Record a fire that did not run as ``missed`` and publish it."""

@@ -327,7 +327,7 @@ class Engine(SchedulerService):
             elif entry.enabled:
                 active += 1
         return SchedulerStatus(
-            state=self._state,  # type: ignore[arg-type]
+            state=self._state,
             db_path=self.settings.db,
             jobs_active=active,
             jobs_paused=paused,
