@@ -63,8 +63,6 @@ def run_daemon(args: argparse.Namespace) -> int:
 
 async def _serve(settings: Settings, *, paused: bool, listen: str | None, standby: bool) -> int:
     # imported before any waiting, so that a standby's takeover does not pay for them
-    import ysched_tui.engine
-    import ysched_tui.owner.serving  # noqa: F401
     from ysched_tui.owner.connect import become_owner
     from ysched_tui.owner.lock import read_owner, try_lock, wait_for_lock
 

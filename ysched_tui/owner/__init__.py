@@ -2,9 +2,8 @@
 either own a database (engine + control API) or attach to its owner.
 
 * :mod:`~ysched_tui.owner.lock` — the exclusive lock beside the database, and who holds it.
-* :mod:`~ysched_tui.owner.attached` — a client service that says it is attached and tells the
-  owner who is acting.
-* :mod:`~ysched_tui.owner.serving` — the owner's control server, with the actor and audit.
+* :mod:`~ysched_tui.owner.attached` — a client service that says it is attached and acts as
+  this process (console or CLI).
 * :mod:`~ysched_tui.owner.connect` — ``open_service``: own, attach or connect.
 
 Nothing is imported here, so the CLI pays only for what it uses.

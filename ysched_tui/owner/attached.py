@@ -1,14 +1,14 @@
-"""The client side of an attached process: the owner's service, marked as attached, telling the
-owner who acts.
+"""The client side of an attached process: the owner's service, marked as attached, acting as
+this process (the console or the CLI).
 
-:class:`OwnerClient` is the control package's :class:`RemoteService` with:
+:class:`OwnerClient` is the control package's :class:`RemoteService` (which sends each action's
+actor in the ``X-Ysched-Actor`` header and reads ``/audit``) with:
 
 * ``status()`` and ``StatusChanged`` events reporting ``state="attached"`` while the owner
   runs, so the console's header says it is attached (the owner's pid, host and start time are
   in the same status);
-* the operator actions' ``actor`` (default: this process's user and SSH address, ``via`` as
-  given) sent as the ``X-Ysched-Actor`` header;
-* ``audit()`` over ``GET /audit``.
+* a default actor: this process's user and SSH address ``via`` the console or the CLI, used
+  when neither the call's ``actor`` nor the context (``acting_as``) says otherwise.
 """
 
 from __future__ import annotations
@@ -17,25 +17,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
-import httpx
-from pydantic import TypeAdapter
-
 from ysched_tui.control.client import RemoteService
 from ysched_tui.core.events import Event, StatusChanged
-from ysched_tui.core.models import (
-    Actor,
-    AuditEntry,
-    JobSpec,
-    JobView,
-    RunRecord,
-    SchedulerStatus,
-    Via,
-)
-from ysched_tui.core.service import Listener, acting_as, current_actor
+from ysched_tui.core.models import Actor, JobSpec, JobView, RunRecord, SchedulerStatus, Via
+from ysched_tui.core.service import Listener, current_actor
 from ysched_tui.core.triggers import TriggerSpec
-from ysched_tui.owner.serving import ACTOR_HEADER
-
-_ENTRIES = TypeAdapter(list[AuditEntry])
 
 
 def as_attached(status: SchedulerStatus) -> SchedulerStatus:
@@ -61,13 +47,9 @@ class OwnerClient(RemoteService):
         super().__init__(url, token=token, db=db)
         self.default_actor = Actor.here(via)
         """Who acts when neither ``actor`` nor the context says otherwise."""
-        # RemoteService has no hook for extra headers: add the actor to each request
-        http: httpx.AsyncClient = self._api.http
-        http.event_hooks["request"].append(self._add_actor)
 
-    async def _add_actor(self, request: httpx.Request) -> None:
-        actor = current_actor.get() or self.default_actor
-        request.headers[ACTOR_HEADER] = actor.model_dump_json()
+    def _who(self, actor: Actor | None) -> Actor:
+        return actor or current_actor.get() or self.default_actor
 
     # --- attached status -------------------------------------------------------------------
 
@@ -82,56 +64,39 @@ class OwnerClient(RemoteService):
 
         return super().subscribe(relay)
 
-    # --- actions with an actor -------------------------------------------------------------
-
-    def _acting(self, actor: Actor | None) -> Any:
-        return acting_as(actor or current_actor.get() or self.default_actor)
+    # --- actions with this process's actor -------------------------------------------------
 
     async def add_job(
         self, spec: JobSpec, *, replace: bool = False, actor: Actor | None = None
     ) -> JobView:
-        with self._acting(actor):
-            return await super().add_job(spec, replace=replace)
+        return await super().add_job(spec, replace=replace, actor=self._who(actor))
 
     async def remove_job(self, code: str, *, actor: Actor | None = None) -> None:
-        with self._acting(actor):
-            await super().remove_job(code)
+        await super().remove_job(code, actor=self._who(actor))
 
     async def pause(self, code: str, *, actor: Actor | None = None) -> JobView:
-        with self._acting(actor):
-            return await super().pause(code)
+        return await super().pause(code, actor=self._who(actor))
 
     async def resume(self, code: str, *, actor: Actor | None = None) -> JobView:
-        with self._acting(actor):
-            return await super().resume(code)
+        return await super().resume(code, actor=self._who(actor))
 
     async def set_enabled(
         self, code: str, enabled: bool, *, actor: Actor | None = None
     ) -> JobView:
-        with self._acting(actor):
-            return await super().set_enabled(code, enabled)
+        return await super().set_enabled(code, enabled, actor=self._who(actor))
 
     async def trigger(
         self, code: str, params: dict[str, Any] | None = None, *, actor: Actor | None = None
     ) -> str:
-        with self._acting(actor):
-            return await super().trigger(code, params)
+        return await super().trigger(code, params, actor=self._who(actor))
 
     async def reschedule(
         self, code: str, triggers: Sequence[TriggerSpec], *, actor: Actor | None = None
     ) -> JobView:
-        with self._acting(actor):
-            return await super().reschedule(code, triggers)
+        return await super().reschedule(code, triggers, actor=self._who(actor))
 
     async def revert(self, code: str, *, actor: Actor | None = None) -> JobView:
-        with self._acting(actor):
-            return await super().revert(code)
+        return await super().revert(code, actor=self._who(actor))
 
     async def cancel(self, run_id: str, *, actor: Actor | None = None) -> RunRecord:
-        with self._acting(actor):
-            return await super().cancel(run_id)
-
-    async def audit(self, limit: int = 100) -> list[AuditEntry]:
-        """The owner's latest operator actions, newest first."""
-        data = await self._api.request("GET", "/audit", params={"limit": limit})
-        return _ENTRIES.validate_python(data)
+        return await super().cancel(run_id, actor=self._who(actor))

@@ -29,8 +29,8 @@ from ysched_tui.owner.lock import OwnerInfo, OwnerLock, read_owner, try_lock
 from ysched_tui.settings import Settings
 
 if TYPE_CHECKING:
+    from ysched_tui.control.serve import ControlServer
     from ysched_tui.engine import Engine
-    from ysched_tui.owner.serving import OwnerControlServer
 
 Role = Literal["owner", "attached", "remote"]
 
@@ -55,7 +55,7 @@ class Session:
     owner: OwnerInfo | None = None
     """Who owns the database (this process, for an owner)."""
     engine: Engine | None = None
-    server: OwnerControlServer | None = None
+    server: ControlServer | None = None
     lock: OwnerLock | None = None
     closed: bool = field(default=False, init=False)
 
@@ -141,8 +141,8 @@ async def become_owner(
     engine_factory: Callable[[Settings], Engine] | None = None,
 ) -> Session:
     """Start the engine and the control server under ``lock`` (released if that fails)."""
+    from ysched_tui.control.serve import ControlServer
     from ysched_tui.engine import Engine
-    from ysched_tui.owner.serving import OwnerControlServer
 
     paths = control_paths(settings.db)
     engine = engine_factory(settings) if engine_factory else Engine(settings)
@@ -151,8 +151,8 @@ async def become_owner(
     try:
         token = load_or_create_token(paths.token) if listen else None
         await engine.start(paused=paused)
-        session.server = OwnerControlServer(engine, socket_path=paths.socket, listen=listen,
-                                            token=token)
+        session.server = ControlServer(engine, socket_path=paths.socket, listen=listen,
+                                       token=token)
         await session.server.start()
     except BaseException:
         await session.close(grace=0)
