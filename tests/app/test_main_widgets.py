@@ -103,6 +103,8 @@ async def test_bridge_batches_job_updates(app: YschedApp, engine: Engine) -> Non
     async with app.run_test(size=(160, 40), message_hook=hook) as pilot:
         table = app.screen.query_one(JobsTable)
         await wait_for(pilot, lambda: table.row_count >= len(SPECS))
+        await pilot.pause(0.3)  # let the start-up batches (job figures loading) pass
+        batches.clear()
         for _ in range(10):
             await engine.pause("backup")
             await engine.resume("backup")

@@ -97,7 +97,11 @@ def test_console_shows_jobs_tails_output_and_pauses_with_keys(console):
     tmux.wait_for(lambda s: _ticks(s) > first, 2, "a new output line within 2 s")
     assert time.monotonic() - t0 <= 2
 
-    tmux.keys("j")  # the table is sorted by code: bb_ticker is the second row
+    tmux.keys("/")  # filter the job list down to the job to pause
+    tmux.wait_for(lambda s: "filter:" in s, 5, "the filter input")
+    tmux.keys("-l", "bb_ticker")
+    tmux.keys("Enter")
+    tmux.wait_for(lambda s: "aa_streamer" not in s.split("Next runs")[0], 5, "the filter")
     tmux.keys("p")
     tmux.wait_for(lambda s: re.search(r"paused\s+bb_ticker", s) is not None, 5, "bb_ticker paused")
 

@@ -115,7 +115,9 @@ async def loaded(pilot: Pilot[Any]) -> None:
         if not screen.query(JobsTable) or not screen.query(LogPane):
             return False
         table = screen.query_one(JobsTable)
-        return (table.row_count == len(SPECS) + 1
+        engine = pilot.app.service  # type: ignore[attr-defined]
+        figures = engine.table.get("backup").success_rate_7d is not None  # loaded after start
+        return (figures and table.row_count == len(SPECS) + 1
                 and screen.query_one(HeaderBar).status is not None
                 and screen.query_one(LogPane).run is not None
                 and any("uploaded" in line for line in screen.query_one(LogPane).log_view.lines))

@@ -27,7 +27,7 @@ from ysched_tui.core.models import (
 )
 from ysched_tui.core.triggers import CronTrigger, IntervalTrigger, OnceTrigger, StartupTrigger
 from ysched_tui.errors import JobNotFound
-from ysched_tui.storage import SqliteRepository
+from ysched_tui.storage import SCHEMA_VERSION, SqliteRepository
 from ysched_tui.storage.convert import RUN_COLUMNS, run_to_row
 
 from .helpers import NOW, make_run
@@ -261,6 +261,6 @@ async def test_tables_are_readable(repo: SqliteRepository, db_path: Path) -> Non
         assert result == '{"rows":[1,2.5,null,"x"],"ok":false}'
         spec_json, override = con.execute("SELECT spec_json, override_json FROM jobs").fetchone()
         assert '"expr":"30 2 * * *"' in spec_json and '"expr":"0 5 * * *"' in override
-        assert con.execute("SELECT max(version) FROM schema_version").fetchone()[0] == 1
+        assert con.execute("SELECT max(version) FROM schema_version").fetchone()[0] == SCHEMA_VERSION
     finally:
         con.close()
