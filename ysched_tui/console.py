@@ -29,6 +29,10 @@ NOTICE_SECONDS = 10.0
 """How long the "attached to ..." notice stays on screen."""
 
 
+QUIT_GRACE = 1.0
+"""Seconds runs get to finish when the console quits (the operator confirmed interrupting)."""
+
+
 def make_app(
     settings: Settings,
     service: SchedulerService | None = None,
@@ -95,8 +99,11 @@ async def run_console(
     with acting_as(Actor.here("console")):
         session = await open_service(settings, connect=connect, token_file=token_file,
                                      listen=listen, via="console")
+        app = session_app(settings, session)
         try:
-            await session_app(settings, session).run_async()
+            await app.run_async()
+            await app.settle()  # no service call may be cut off half-way by the stop
         finally:
-            await session.close()
+            # the operator confirmed that quitting interrupts running runs: no long wait
+            await session.close(grace=QUIT_GRACE)
     return 0
