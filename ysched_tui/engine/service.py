@@ -46,7 +46,13 @@ from ysched_tui.engine.bus import EventBus
 from ysched_tui.engine.housekeeping import Housekeeping, cleanup_spec
 from ysched_tui.engine.output import OutputCollector
 from ysched_tui.engine.runs import RunManager
-from ysched_tui.engine.startup import catch_up_runs, missed_fires, sync_jobs, unrecorded
+from ysched_tui.engine.startup import (
+    catch_up_runs,
+    loaded_sources,
+    missed_fires,
+    sync_jobs,
+    unrecorded,
+)
 from ysched_tui.engine.table import JobEntry, JobTable
 from ysched_tui.engine.validate import check_triggers
 from ysched_tui.errors import InvalidOperation, RunNotFound
@@ -98,6 +104,9 @@ class Engine(SchedulerService):
         self._http: httpx.AsyncClient | None = None
         self._house: Housekeeping | None = None
         self._dirty: set[str] = set()
+        self._loaded_sources: frozenset[JobSource] = frozenset(
+            (JobSource.FILE, JobSource.API, JobSource.SCRIPT)
+        )
         self.failures_24h = 0
         self.audit_trail = AuditTrail(self.repo, lambda: self.clock())
 
@@ -132,7 +141,7 @@ class Engine(SchedulerService):
         self._opened = True
         now = self.clock()
         stored = await self.repo.load_jobs()
-        result, to_save = sync_jobs(stored, declared, self.table)
+        result, to_save = sync_jobs(stored, declared, self.table, loaded=self._loaded_sources)
         for code in result.removed:
             await self.repo.delete_job(code)
         if to_save:
@@ -168,11 +177,13 @@ class Engine(SchedulerService):
         self._publish_status()
 
     def _declared(self) -> list[JobSpec]:
+        """The declared jobs; also sets which sources were read (see ``sync_jobs``)."""
         if self._specs is None:
             from ysched_tui.config.jobs_file import load_all
 
             specs, callables = load_all(self.settings)
             self._callables.update(callables)
+            self._loaded_sources = loaded_sources(self.settings, specs)
         else:
             specs = list(self._specs)
         spec, func = cleanup_spec(self)

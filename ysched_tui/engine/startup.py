@@ -20,6 +20,7 @@ from datetime import datetime
 from ysched_tui.core.models import CatchUp, JobSource, JobSpec, JobState, new_job_id
 from ysched_tui.core.schedule import fires_between
 from ysched_tui.engine.table import JobEntry, JobTable
+from ysched_tui.settings import Settings
 
 MAX_MISSED_PER_JOB = 1000
 """At most this many missed fires are recorded per job after a downtime."""
@@ -35,9 +36,18 @@ class SyncResult:
 
 
 def sync_jobs(
-    stored: Sequence[tuple[JobSpec, JobState]], declared: Sequence[JobSpec], table: JobTable
+    stored: Sequence[tuple[JobSpec, JobState]],
+    declared: Sequence[JobSpec],
+    table: JobTable,
+    *,
+    loaded: Collection[JobSource] = (JobSource.FILE, JobSource.API, JobSource.SCRIPT),
 ) -> tuple[SyncResult, list[JobEntry]]:
     """Fill ``table`` from stored jobs updated by the declared ones.
+
+    Args:
+        loaded: the sources read for this start. A stored job missing from the declared ones
+            is removed only when its source was read: starting once without ``--jobs`` (or
+            without the scripts folder) must not wipe the jobs, pauses and overrides it declared.
 
     Returns:
         what changed, and the entries whose spec must be saved.
@@ -49,7 +59,7 @@ def sync_jobs(
     to_save: list[JobEntry] = []
     for spec, state in stored:
         new = declared_by_code.pop(spec.code, None)
-        if new is None and spec.source is not JobSource.RUNTIME:
+        if new is None and spec.source is not JobSource.RUNTIME and spec.source in loaded:
             removed.append(spec.code)
             continue
         entry = JobEntry(spec=new or spec, state=state)
@@ -63,6 +73,17 @@ def sync_jobs(
         to_save.append(entry)
         table.put(entry)
     return SyncResult(added=tuple(added), updated=tuple(updated), removed=tuple(removed)), to_save
+
+
+def loaded_sources(settings: Settings, declared: Sequence[JobSpec]) -> frozenset[JobSource]:
+    """The sources a start from settings read: the jobs file (and the Python modules it is or
+    includes) and the scripts folder."""
+    sources = {spec.source for spec in declared}
+    if settings.jobs is not None:
+        sources.add(JobSource.API if settings.jobs.suffix == ".py" else JobSource.FILE)
+    if settings.scripts_dir is not None:
+        sources.add(JobSource.SCRIPT)
+    return frozenset(sources)
 
 
 def missed_fires(table: JobTable, entry: JobEntry, now: datetime) -> list[datetime]:

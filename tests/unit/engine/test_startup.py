@@ -131,3 +131,31 @@ async def test_stop_waits_then_cancels_running_runs(start_engine):
         assert run.error == "the scheduler stopped" and run.end_time is not None
     finally:
         await engine2.stop()
+
+
+async def test_a_start_without_the_jobs_file_removes_nothing(tmp_path):
+    """Starting once without --jobs keeps the file's jobs and their pause; the file rules again."""
+    from ysched_tui.settings import load_settings
+
+    jobs = tmp_path / "ysched.toml"
+    jobs.write_text('[[jobs]]\ncode = "kept"\nevery = "1h"\ncommand = "true"\n')
+    db = str(tmp_path / "t.db")
+    with_file = Engine(load_settings(jobs_file=jobs, db=db))
+    await with_file.start(paused=True)
+    await with_file.pause("kept")
+    await with_file.stop()
+
+    without = Engine(load_settings(db=db, jobs=None))
+    await without.start(paused=True)
+    try:
+        assert (await without.get_job("kept")).state.paused
+    finally:
+        await without.stop()
+
+    jobs.write_text('[[jobs]]\ncode = "other"\ncommand = "true"\n')
+    again = Engine(load_settings(jobs_file=jobs, db=db))
+    await again.start(paused=True)
+    try:
+        assert [j.code for j in await again.list_jobs()] == ["other", "ysched.cleanup"]
+    finally:
+        await again.stop()
