@@ -33,6 +33,8 @@ async def test_attached_console_names_the_owner_and_quits_alone(tmp_path: Path) 
                 await pilot.pause(0.05)
             assert header.status is not None and header.status.state == "attached"
             assert "● attached" in str(header.render())
+            assert f"to pid {os.getpid()} on " in str(header.render())
+            assert "owner since" in str(header.render())
             notices = [n.message for n in app._notifications]
             assert any(f"attached to pid {os.getpid()} on " in m for m in notices), notices
             await pilot.press("q")

@@ -56,6 +56,10 @@ class HeaderBar(Widget):
             return Text(" connecting…")
         line = Text(" ")
         line.append(f"● {status.state}", style=STATE_STYLES.get(status.state, "bold red"))
+        if status.state == "attached" and status.owner_pid is not None:
+            since = status.owner_since
+            when = since.astimezone(as_tz(self.tz)).strftime("%m-%d %H:%M") if since else "?"
+            line.append(f" to pid {status.owner_pid} on {status.owner_host}, owner since {when}")
         line.append(f"  {status.jobs_active} active, {status.jobs_paused} paused")
         line.append(f"  {status.running_now} running")
         failures = Text(f"  ✗ {status.failures_24h} failed/24h [F]")
