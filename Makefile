@@ -26,7 +26,7 @@ daemon: $(RUN_STAMP)
 	cd examples && ../$(VENV)/bin/ysched-tui --db ../.ysched-demo.db --jobs ysched.toml daemon
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check ysched_tui tests bench examples
+	$(VENV)/bin/ruff check ysched_tui tests bench examples screenshots
 	$(VENV)/bin/lint-imports
 
 test: lint

@@ -261,6 +261,7 @@ async def test_tables_are_readable(repo: SqliteRepository, db_path: Path) -> Non
         assert result == '{"rows":[1,2.5,null,"x"],"ok":false}'
         spec_json, override = con.execute("SELECT spec_json, override_json FROM jobs").fetchone()
         assert '"expr":"30 2 * * *"' in spec_json and '"expr":"0 5 * * *"' in override
-        assert con.execute("SELECT max(version) FROM schema_version").fetchone()[0] == SCHEMA_VERSION
+        version = con.execute("SELECT max(version) FROM schema_version").fetchone()[0]
+        assert version == SCHEMA_VERSION
     finally:
         con.close()
