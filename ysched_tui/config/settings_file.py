@@ -15,7 +15,7 @@ from typing import Any
 from pydantic.fields import FieldInfo
 from pydantic_settings import PydanticBaseSettingsSource
 
-from ysched_tui.config.toml_text import LineIndex, read_toml
+from ysched_tui.config.toml_text import LineIndex, line_index, read_toml
 from ysched_tui.config.values import HOOK_SHORTHANDS, hooks_from_shorthand
 from ysched_tui.errors import JobsFileError, Problem
 
@@ -59,7 +59,7 @@ def read_settings_table(path: Path | None) -> SettingsTable | None:
     if path is None or path.suffix != ".toml" or not path.is_file():
         return None
     data, text = read_toml(path)
-    lines = LineIndex(text)
+    lines = line_index(text)
     table = data.get("settings", {})
     if not isinstance(table, dict):
         problem = Problem(

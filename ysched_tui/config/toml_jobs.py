@@ -14,7 +14,7 @@ from typing import Any
 
 from ysched_tui.config.job_table import read_job
 from ysched_tui.config.table_reader import JobContext
-from ysched_tui.config.toml_text import LineIndex, read_toml
+from ysched_tui.config.toml_text import LineIndex, line_index, read_toml
 from ysched_tui.config.values import unknown_key_message
 from ysched_tui.core.models import JobSpec, ScriptTarget
 from ysched_tui.errors import Problem
@@ -47,7 +47,7 @@ def read_toml_jobs(path: Path, scripts: Mapping[str, JobSpec]) -> TomlJobs:
         JobsFileError: only when the file cannot be read or is not valid TOML.
     """
     data, text = read_toml(path)
-    lines = LineIndex(text)
+    lines = line_index(text)
     result = TomlJobs()
     file = str(path)
     for key in data:

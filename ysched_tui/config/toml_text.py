@@ -9,6 +9,7 @@ enough for pointing at lines, and it never decides what a value is.
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from pathlib import Path
@@ -141,3 +142,9 @@ def _opens_multiline(value: str) -> str | None:
         if value.count(quote) % 2 == 1:
             return quote
     return None
+
+
+@functools.lru_cache(maxsize=4)
+def line_index(text: str) -> LineIndex:
+    """The :class:`LineIndex` of ``text``, built once per text (settings and jobs both need it)."""
+    return LineIndex(text)

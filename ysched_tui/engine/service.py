@@ -152,8 +152,12 @@ class Engine(EngineOperations, SchedulerService):
         if recover:
             await self._catch_up(now)
         self._scheduler = aps.build_scheduler(self._dispatch)
+        changed = set(result.updated)
+        same_zone = await self.repo.get_meta("timezone") == self.settings.timezone
+        await self.repo.set_meta("timezone", self.settings.timezone)
         for entry in self.table:
-            self._schedule(entry, now, fresh=True)
+            keep = same_zone and entry.spec.code not in changed
+            self._schedule(entry, now, fresh=True, keep=keep)
         self._scheduler.start(paused=paused)
         self._house = Housekeeping(self)  # saves the new next fires and loads figures soon
         self._house.start()
@@ -261,15 +265,28 @@ class Engine(EngineOperations, SchedulerService):
                 self._runs.start(entry, trigger_type=TriggerType.SCHEDULED,
                                  scheduled_time=self.clock())
 
-    def _schedule(self, entry: JobEntry, now: datetime, *, fresh: bool = False) -> None:
-        """(Re)compute a job's next fire and tell APScheduler."""
-        nxt = None
-        if entry.schedulable:
-            nxt = self.table.next_fire(entry, now - timedelta(microseconds=1))
-        if entry.state.last_fire_time is None and nxt is not None:
-            entry.state = entry.state.model_copy(update={"last_fire_time": now})
-        entry.state = entry.state.model_copy(update={"next_run_time": nxt})
-        self._dirty.add(entry.spec.code)
+    def _schedule(
+        self, entry: JobEntry, now: datetime, *, fresh: bool = False, keep: bool = False
+    ) -> None:
+        """(Re)compute a job's next fire and tell APScheduler.
+
+        Args:
+            fresh: bulk add at start (no lookup of an existing APScheduler job).
+            keep: the triggers are unchanged since the stored next fire was computed, so a
+                stored next fire still ahead is reused (a restart with 10,000 jobs skips
+                10,000 computations and state writes).
+        """
+        stored = entry.state.next_run_time
+        if keep and entry.schedulable and stored is not None and stored >= now:
+            nxt: datetime | None = stored
+        else:
+            nxt = None
+            if entry.schedulable:
+                nxt = self.table.next_fire(entry, now - timedelta(microseconds=1))
+            if entry.state.last_fire_time is None and nxt is not None:
+                entry.state = entry.state.model_copy(update={"last_fire_time": now})
+            entry.state = entry.state.model_copy(update={"next_run_time": nxt})
+            self._dirty.add(entry.spec.code)
         if self._scheduler is None:
             return
         trigger = aps.CoreTrigger(entry.triggers, self.table.tz(entry), entry.spec.code)

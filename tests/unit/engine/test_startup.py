@@ -159,3 +159,22 @@ async def test_a_start_without_the_jobs_file_removes_nothing(tmp_path):
         assert [j.code for j in await again.list_jobs()] == ["other", "ysched.cleanup"]
     finally:
         await again.stop()
+
+
+async def test_a_restart_in_another_zone_recomputes_next_fires(tmp_path):
+    """Stored next fires are reused on restart only while the default zone is unchanged."""
+    from .conftest import make_settings
+
+    spec = command_job("eight", "true", triggers=(CronTrigger(expr="0 8 * * *"),))
+    first = Engine(make_settings(tmp_path, timezone="UTC"), specs=[spec])
+    await first.start(paused=True)
+    assert (await first.get_job("eight")).state.next_run_time.hour == 8
+    await first.stop()
+
+    again = Engine(make_settings(tmp_path, timezone="Asia/Tokyo"), specs=[spec])
+    await again.start(paused=True)
+    try:
+        nxt = (await again.get_job("eight")).state.next_run_time
+        assert nxt.astimezone(UTC).hour == 23  # 08:00 in Tokyo
+    finally:
+        await again.stop()
