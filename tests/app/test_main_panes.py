@@ -214,3 +214,24 @@ async def test_enter_help_and_failures_keys_open_screens(app: YschedApp) -> None
         await wait_for(pilot, lambda: isinstance(app.screen, FailuresScreen))
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, MainScreen))
+
+
+async def test_audit_view_lists_the_pause_just_made(app: YschedApp, engine: Engine) -> None:
+    """p pauses through the engine, and A shows that action with who, how, before and after."""
+    from textual.widgets import DataTable
+
+    from ysched_tui.tui.screens.audit import AuditScreen
+
+    async with app.run_test(size=(160, 40)) as pilot:
+        await ready(pilot, "backup")
+        await pilot.press("p")
+        await wait_for(pilot, lambda: engine.table.get("backup").state.paused)
+        await pilot.press("A")
+        await wait_for(pilot, lambda: isinstance(app.screen, AuditScreen))
+        table = app.screen.query_one(DataTable)
+        await wait_for(pilot, lambda: table.row_count >= 1)
+        row = [str(cell) for cell in table.get_row_at(0)]
+        assert row[3] == "pause" and row[4] == "backup" and row[2] == "console"
+        assert '"paused":false' in row[5] and '"paused":true' in row[6]
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, MainScreen))

@@ -18,7 +18,8 @@ from textual.binding import Binding, BindingType
 from textual.command import Provider
 from textual.screen import Screen
 
-from ysched_tui.core.service import SchedulerService
+from ysched_tui.core.models import Actor
+from ysched_tui.core.service import SchedulerService, current_actor
 from ysched_tui.errors import YschedError
 from ysched_tui.tui.screens.main import MainScreen
 
@@ -86,7 +87,13 @@ class YschedApp(App[None]):
         return self._main
 
     async def on_load(self) -> None:
-        """Start an embedded service before the first screen reads from it."""
+        """Start an embedded service before the first screen reads from it.
+
+        Also attributes every operator action taken from here on to the console (the audit's
+        ``via``), unless whoever runs the app already said who acts.
+        """
+        if current_actor.get() is None:
+            current_actor.set(Actor.here("console"))
         if self.start_service:
             try:
                 await self.service.start()
@@ -125,6 +132,12 @@ class YschedApp(App[None]):
 
         tz = self.settings.timezone
         self.push_screen(FailuresScreen(self.service, tz=tz, clock=self.now))
+
+    def action_audit(self) -> None:
+        """Every operator action, newest first."""
+        from ysched_tui.tui.screens.audit import AuditScreen
+
+        self.push_screen(AuditScreen(self.service, tz=self.settings.timezone, clock=self.now))
 
     def open_job(self, code: str) -> None:
         """Open a job's detail screen."""

@@ -20,6 +20,7 @@ ACTIONS: tuple[tuple[str, str, str], ...] = (
     ("Reschedule selected job", "reschedule", "Change the schedule: cron, macro or interval"),
     ("Cancel running run", "cancel_run", "Cancel the selected job's run in progress"),
     ("Show failures", "failures", "Recent failed, timed-out and missed runs"),
+    ("Show audit log", "audit", "Every operator action: when, who, what, before and after"),
     ("Show help", "help", "Every key by context"),
     ("Quit", "quit", "Leave the console (asks first if runs are in progress)"),
 )

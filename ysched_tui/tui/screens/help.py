@@ -29,6 +29,7 @@ HELP_SECTIONS: tuple[HelpSection, ...] = (
             ("tab / shift+tab", "move between panes"),
             ("1 2 3 4", "switch tabs on small terminals (jobs, next runs, log, stats)"),
             ("F", "recent failures view"),
+            ("A", "audit log: who paused, triggered, rescheduled what, and when"),
             ("q", "quit (asks first if runs are in progress: they would be interrupted)"),
         ),
     ),

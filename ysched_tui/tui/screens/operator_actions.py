@@ -36,6 +36,7 @@ class OperatorActions(Screen[None]):
         Binding("slash", "filter", "Filter"),
         Binding("escape", "clear", "Clear", show=False),
         Binding("F", "app.failures", "Failures", show=False),
+        Binding("A", "app.audit", "Audit", show=False),
     ]
     """Bindings the main screen adds for these actions."""
 
