@@ -10,6 +10,7 @@ BENCHMARKS = [
     ("history throughput", ["bench.history_throughput"]),
     ("cold start", ["bench.cold_start"]),
     ("fire lag", ["bench.fire_lag"]),
+    ("console latency", ["bench.console_latency"]),
 ]
 
 
