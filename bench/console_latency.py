@@ -100,10 +100,8 @@ def load_rates(db: Path, window: tuple[float, float]) -> tuple[float, float]:
         starts = con.execute("SELECT start_time FROM runs WHERE job_code LIKE ? AND "
                              "start_time IS NOT NULL", (LOAD_PREFIX + "%",)).fetchall()
         runs = sum(1 for (s,) in starts if start <= datetime.fromisoformat(s) < end)
-        latest = con.execute("SELECT run_id FROM runs WHERE job_code = ? ORDER BY run_time DESC "
-                             "LIMIT 1", (STREAM_CODE,)).fetchone()
-        stamps = con.execute("SELECT ts FROM run_output WHERE run_id = ?",
-                             (latest[0] if latest else "",)).fetchall()
+        stamps = con.execute("SELECT o.ts FROM run_output AS o JOIN runs AS r USING (run_id) "
+                             "WHERE r.job_code = ?", (STREAM_CODE,)).fetchall()
         lines = sum(1 for (s,) in stamps if start <= datetime.fromisoformat(s) < end)
     finally:
         con.close()

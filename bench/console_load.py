@@ -17,10 +17,11 @@ when the console opens and its output is what the log pane tails.
 
 The engine caps the output it keeps and publishes per run (``max_output_lines``, 20,000 by
 default: four seconds at 5,000 lines/s), so one endless run would fall silent after four seconds.
-By default the streaming job therefore runs every few seconds, each run printing just under the
-cap, and the console's log follows each new run: there is always one run printing ``rate`` lines
-per second, with the engine's defaults. ``one_run`` instead makes a single run print for the whole
-session with the cap raised to match (what memory does when a run's output is not capped).
+By default the streaming job therefore runs every few seconds (queued: never two at once), each
+run printing just under the cap, and the console's log follows each new run: there is always one
+run printing ``rate`` lines per second, with the engine's defaults. ``one_run`` instead makes a
+single run print for the whole session with the cap raised to match (what memory does when a
+run's output is not capped).
 """
 
 from __future__ import annotations
@@ -95,7 +96,8 @@ def stream_schedule(rate: float, *, one_run: bool, seconds: float) -> tuple[str,
         total = int(rate * (seconds + 120))
         return 'cron = "@reboot"', total, max(total, DEFAULT_CAP)
     period = max(1, int(0.95 * DEFAULT_CAP // rate))
-    return f'every = "{period}s"', int(rate * (period - 0.2)), None
+    # "queue": a fire while the previous run still prints waits for it instead of being skipped
+    return f'every = "{period}s"\nconcurrency = "queue"', int(rate * (period - 0.2)), None
 
 
 def write_jobs(
