@@ -398,8 +398,12 @@ class RunManager:
         task.add_done_callback(_log_failure)
 
     async def drain(self) -> None:
-        """Wait until every run recorded so far has reached the repository's buffer."""
-        while self._recording:
+        """Wait until every run recorded so far has reached the repository's buffer.
+
+        Only the records pending at the call are awaited: under sustained load new ones keep
+        coming, and a reader must not wait for all of them (it would never return).
+        """
+        if self._recording:
             await asyncio.wait(set(self._recording))
 
     def _hooks(self, entry: JobEntry, run: RunRecord, event: str) -> None:

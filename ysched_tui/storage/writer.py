@@ -170,7 +170,11 @@ class HistoryWriter:
             StorageError / DatabaseLocked: a batch could not be written (it stays pending).
         """
         async with self._lock:
-            while self.pending:
+            # only what is pending now: under sustained load more keeps coming, and a reader
+            # that flushes first must not wait for all of it
+            left = self.pending
+            while self.pending and left > 0:
+                left -= self.pending if self.pending <= self._max_pending else self._max_pending
                 runs_batch, lines_batch = self._take()
                 try:
                     with translated(self._path, "write run history"):
@@ -178,8 +182,9 @@ class HistoryWriter:
                 except BaseException:
                     self._put_back(runs_batch, lines_batch)
                     raise
-            self._wake.clear()
-            self._full.clear()
+            if not self.pending:  # what arrived meanwhile keeps the writer awake
+                self._wake.clear()
+                self._full.clear()
 
     def _take(self) -> tuple[list[Row], list[OutputLine]]:
         limit = self._max_pending

@@ -128,12 +128,19 @@ class MainLoading(Screen[None]):
         try:
             run = await self._find_run(code, run_id)
             if run is not None:
-                self.awaiting.setdefault(run.run_id, [])
+                self._await_lines_of(run.run_id)
             lines = await self.read(self.service.run_output(run.run_id)) if run else []
         except YschedError as exc:
             self.notify(f"cannot read runs of {code}: {exc}", severity="error")
             return
         self.post_message(RunLoaded(code=code, run=run, lines=lines))
+
+    def _await_lines_of(self, run_id: str) -> None:
+        """Keep live lines of the run being loaded (one at a time: an abandoned load's lines
+        must not pile up forever)."""
+        kept = self.awaiting.get(run_id, [])
+        self.awaiting.clear()
+        self.awaiting[run_id] = kept
 
     async def _find_run(self, code: str, run_id: str | None) -> RunRecord | None:
         if run_id is not None:
@@ -159,7 +166,7 @@ class MainLoading(Screen[None]):
             self.notify(f"{code}: no {'older' if delta < 0 else 'newer'} run", timeout=2)
             return
         run = runs[index]
-        self.awaiting.setdefault(run.run_id, [])
+        self._await_lines_of(run.run_id)
         lines = await self.read(self.service.run_output(run.run_id))
         self.post_message(RunLoaded(code=code, run=run, lines=lines))
 
