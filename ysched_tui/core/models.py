@@ -246,6 +246,14 @@ class JobState(_Model):
     last_duration_ms: int | None = None
     last_end_time: datetime | None = None
 
+    def triggers_for(self, spec: JobSpec) -> tuple[TriggerSpec, ...]:
+        """The triggers in force: the operator's override, else the spec's."""
+        return self.override_triggers if self.override_triggers is not None else spec.triggers
+
+    def enabled_for(self, spec: JobSpec) -> bool:
+        """Whether the job is enabled: the operator's override, else the spec's."""
+        return self.override_enabled if self.override_enabled is not None else spec.enabled
+
 
 class JobView(_Model):
     """A job as readers see it: spec, state and live figures together."""
@@ -266,15 +274,12 @@ class JobView(_Model):
     @property
     def triggers(self) -> tuple[TriggerSpec, ...]:
         """The triggers in force: the operator's override, else the spec's."""
-        if self.state.override_triggers is not None:
-            return self.state.override_triggers
-        return self.spec.triggers
+        return self.state.triggers_for(self.spec)
 
     @property
     def enabled(self) -> bool:
-        if self.state.override_enabled is not None:
-            return self.state.override_enabled
-        return self.spec.enabled
+        """Whether the job is enabled (an operator override wins)."""
+        return self.state.enabled_for(self.spec)
 
     @property
     def status_word(self) -> str:

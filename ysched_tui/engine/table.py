@@ -31,16 +31,12 @@ class JobEntry:
     @property
     def triggers(self) -> tuple[TriggerSpec, ...]:
         """The triggers in force (an operator override wins)."""
-        if self.state.override_triggers is not None:
-            return self.state.override_triggers
-        return self.spec.triggers
+        return self.state.triggers_for(self.spec)
 
     @property
     def enabled(self) -> bool:
         """Whether the job is enabled (an operator override wins)."""
-        if self.state.override_enabled is not None:
-            return self.state.override_enabled
-        return self.spec.enabled
+        return self.state.enabled_for(self.spec)
 
     @property
     def schedulable(self) -> bool:

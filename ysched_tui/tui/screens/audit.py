@@ -4,21 +4,15 @@ value before and after. Read through the service, so an attached console shows t
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any
 
 from textual import work
-from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
-from textual.containers import Vertical
-from textual.screen import ModalScreen
-from textual.widgets import DataTable, Label
+from textual.widgets import DataTable
 
 from ysched_tui.core.models import AuditEntry
-from ysched_tui.core.service import SchedulerService
 from ysched_tui.errors import YschedError
 from ysched_tui.tui.format import fmt_time
+from ysched_tui.tui.screens.table_modal import TableModal
 
 AUDIT_LIMIT = 500
 """How many recent actions the view reads."""
@@ -42,41 +36,11 @@ def audit_row(entry: AuditEntry, tz: str) -> tuple[str, ...]:
             short_json(entry.before), short_json(entry.after))
 
 
-class AuditScreen(ModalScreen[None]):
+class AuditScreen(TableModal):
     """Operator actions, newest first."""
 
-    DEFAULT_CSS = """
-    AuditScreen { align: center middle; }
-    AuditScreen > Vertical {
-        width: 95%; height: 90%; border: thick $accent 80%; background: $surface;
-    }
-    AuditScreen #audit-title { text-style: bold; padding: 0 1; }
-    AuditScreen DataTable { height: 1fr; }
-    """
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "dismiss(None)", "Back"),
-        Binding("j", "cursor('down')", "Down", show=False),
-        Binding("k", "cursor('up')", "Up", show=False),
-    ]
-
-    def __init__(self, service: SchedulerService, *, tz: str,
-                 clock: Callable[[], datetime]) -> None:
-        super().__init__()
-        self.service = service
-        self.tz = tz
-        self.clock = clock
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Label("Operator actions, newest first — esc: back", id="audit-title")
-            yield DataTable(cursor_type="row", id="audit")
-
-    def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns("when", "who", "via", "action", "job / run", "before", "after")
-        table.focus()
-        self.load()
+    TITLE_TEXT = "Operator actions, newest first — esc: back"
+    COLUMNS = ("when", "who", "via", "action", "job / run", "before", "after")
 
     @work(exclusive=True, exit_on_error=False)
     async def load(self) -> None:
@@ -90,8 +54,4 @@ class AuditScreen(ModalScreen[None]):
         for entry in entries:
             table.add_row(*audit_row(entry, self.tz))
         if not entries:
-            self.query_one("#audit-title", Label).update("No operator actions recorded yet")
-
-    def action_cursor(self, direction: str) -> None:
-        table = self.query_one(DataTable)
-        table.action_cursor_down() if direction == "down" else table.action_cursor_up()
+            self.set_title("No operator actions recorded yet")
