@@ -1,13 +1,10 @@
 """Tests of the main screen's building blocks: the filter language, row cells without colour,
-the jobs table at 10,000 rows, and the bridge's batching of engine events."""
+and the bridge's batching of engine events."""
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-from textual.app import App, ComposeResult
 from textual.message import Message
 
 from tests.app.conftest import SPECS, wait_for
@@ -58,38 +55,6 @@ def test_cells_read_without_colour() -> None:
     assert str(running["progress"]) == "██░░░ 50%"
     paused = row_cells(view("c", paused=True), NOW, "UTC")
     assert str(paused["state"]).strip() == "paused" and str(paused["next"]) == "-"
-
-
-class TableHost(App[None]):
-    def compose(self) -> ComposeResult:
-        yield JobsTable(tz="UTC", id="jobs")
-
-
-async def test_ten_thousand_rows_update_only_what_changed() -> None:
-    """At 10,000 jobs a batch touches only changed cells and a tick only visible rows."""
-    jobs = [view(f"job{i:05d}") for i in range(10_000)]
-    app = TableHost()
-    async with app.run_test(size=(160, 40)) as pilot:
-        table = app.query_one(JobsTable)
-        table.show(jobs, NOW)
-        await pilot.pause()
-        updates: list[tuple[Any, Any]] = []
-        original = table.update_cell
-
-        def counting(row: Any, column: Any, value: Any, **kw: Any) -> None:
-            updates.append((row, column))
-            original(row, column, value, **kw)
-
-        table.update_cell = counting  # type: ignore[method-assign]
-        changed = [view(f"job{i:05d}", paused=True) for i in range(0, 10_000, 100)]
-        started = time.perf_counter()
-        table.apply(changed, [], NOW)
-        assert time.perf_counter() - started < 0.5
-        assert {column for _, column in updates} == {"state", "next"}
-        assert len(updates) == 2 * len(changed)
-        updates.clear()
-        table.tick(NOW + timedelta(minutes=1))
-        assert 0 < len({row for row, _ in updates}) <= 50
 
 
 async def test_bridge_batches_job_updates(app: YschedApp, engine: Engine) -> None:

@@ -116,6 +116,11 @@ class EventBridge:
             self._jobs, self._removed = {}, set()
             self._target.post_message(JobsChanged(changed=changed, removed=removed))
 
+    def drop_job_changes(self) -> None:
+        """Forget the job changes not yet posted (a job list read just now already has them)."""
+        self._jobs.clear()
+        self._removed.clear()
+
     def flush_output(self) -> None:
         """Post the collected output lines as one message."""
         if self._log_timer is not None:

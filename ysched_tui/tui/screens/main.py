@@ -20,7 +20,7 @@ from textual.containers import Container, Vertical
 from textual.events import Resize
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import DataTable, Footer, Tab, Tabs
+from textual.widgets import Footer, Tab, Tabs
 
 from ysched_tui.core.models import JobView, OutputLine
 from ysched_tui.core.service import SchedulerService
@@ -91,6 +91,8 @@ class MainScreen(OperatorActions, MainLoading, Screen[None]):
         """Job changes arrived since the header and timeline were last read."""
         self.awaiting: dict[str, list[OutputLine]] = {}
         """Live lines of runs being loaded into the log, kept until the load lands."""
+        self.loaded = False
+        """The first job list is in: job changes apply from then on (older ones are in it)."""
 
     @property
     def tz(self) -> str:
@@ -207,6 +209,7 @@ class MainScreen(OperatorActions, MainLoading, Screen[None]):
 
     def on_jobs_loaded(self, message: JobsLoaded) -> None:
         self.jobs = {job.code: job for job in message.jobs}
+        self.loaded = True
         self.show_jobs()
         # the job list, engine and widgets now live for the whole session: keep them out of
         # the cyclic GC's full collections, which otherwise stall the screen for 300+ ms
@@ -220,6 +223,8 @@ class MainScreen(OperatorActions, MainLoading, Screen[None]):
         self.select(self.table.selected_code)
 
     def on_jobs_changed(self, message: JobsChanged) -> None:
+        if not self.loaded:  # sent before the first list was read: the list is newer
+            return
         self.jobs.update(message.changed)
         for code in message.removed:
             self.jobs.pop(code, None)
@@ -286,13 +291,13 @@ class MainScreen(OperatorActions, MainLoading, Screen[None]):
 
     # --- selection and filter ----------------------------------------------------------
 
-    @on(DataTable.RowHighlighted, "#jobs")
-    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self.select(str(event.row_key.value))
+    @on(JobsTable.Highlighted, "#jobs")
+    def _row_highlighted(self, event: JobsTable.Highlighted) -> None:
+        self.select(event.code)
 
-    @on(DataTable.RowSelected, "#jobs")
-    def _row_selected(self, event: DataTable.RowSelected) -> None:
-        self.app.open_job(str(event.row_key.value))  # type: ignore[attr-defined]
+    @on(JobsTable.Selected, "#jobs")
+    def _row_selected(self, event: JobsTable.Selected) -> None:
+        self.app.open_job(event.code)  # type: ignore[attr-defined]
 
     def select(self, code: str | None) -> None:
         """Make ``code`` the job the log and stats panes show."""

@@ -23,6 +23,7 @@ from textual.screen import Screen
 from ysched_tui.core.models import JobView, OutputLine, RunRecord
 from ysched_tui.core.service import SchedulerService
 from ysched_tui.errors import YschedError
+from ysched_tui.tui.bridge import EventBridge
 from ysched_tui.tui.messages import (
     JobsLoaded,
     RunLoaded,
@@ -45,6 +46,7 @@ class MainLoading(Screen[None]):
     jobs: dict[str, JobView]
     selected: str | None
     awaiting: dict[str, list[OutputLine]]
+    bridge: EventBridge | None
     _reads: set[asyncio.Future[Any]]
 
     async def read(self, call: Awaitable[T]) -> T:
@@ -67,7 +69,10 @@ class MainLoading(Screen[None]):
     async def load_jobs(self) -> None:
         """Read every job once, when the screen opens."""
         try:
-            self.post_message(JobsLoaded(await self.read(self.service.list_jobs())))
+            jobs = await self.read(self.service.list_jobs())
+            if self.bridge is not None:  # changes still batched are older than this list
+                self.bridge.drop_job_changes()
+            self.post_message(JobsLoaded(jobs))
         except YschedError as exc:
             self.notify(f"cannot read jobs: {exc}", severity="error")
 

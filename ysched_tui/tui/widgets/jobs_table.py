@@ -1,20 +1,34 @@
-"""The jobs table: one row per job, updated cell by cell as batches of changes arrive.
+"""The jobs table: one row per job, drawn only for the rows on screen.
 
-The screen decides which jobs are shown (the filter) and pushes them down; the table only renders.
-A batch of changes touches only the cells whose text changed (``update_cell``), never a rebuild,
-and the clock tick refreshes the clock-driven cells (relative next run, spinner, elapsed bar) of
-the rows on screen and of running jobs only, so 10,000 jobs cost the same as 40.
+A 10,000-row Textual ``DataTable`` re-measures and re-indexes every row whenever a cell changes
+(measured: 1.3 s to the first paint, key p95 over 400 ms with 1,000 job changes a second). This
+table is a :class:`~textual.scroll_view.ScrollView` over the screen's list of views instead: a batch
+of changes only replaces views and forgets their cached line, the clock tick only touches rows on
+screen or running, and drawing costs the ~40 visible rows whatever the number of jobs.
+
+The screen decides which jobs are shown (the filter) and in which order (by code); the table
+renders them, keeps the cursor on the same job across updates, and says which job is highlighted
+(:class:`JobsTable.Highlighted`) or opened with ``enter`` (:class:`JobsTable.Selected`).
+Columns have fixed widths (spare width goes to name and schedule); on a narrow terminal the
+state and code columns stay put and the rest scrolls sideways.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from ysched_tui.core.models import JobView
 from ysched_tui.tui.widgets.job_cells import CLOCK_COLUMNS, COLUMNS, row_cells
@@ -31,120 +45,354 @@ FIXED_WIDTHS: dict[str, int] = {
     "rate": 4,
     "progress": 10,
 }
-"""Column widths (fixed, so a 10,000-row table never re-measures); longer text is cut."""
+"""Smallest width of each column; longer text is cut with an ellipsis."""
+
+GROWTH: tuple[tuple[str, int], ...] = (("name", 18), ("schedule", 14), ("code", 8))
+"""Where spare width goes, in order, and at most how much each column takes."""
+
+FIXED_COLUMNS = 2
+"""Leading columns (state, code) that stay on screen when the rest scrolls sideways."""
 
 
-def _signature(cell: Cell) -> tuple[str, str]:
-    """What makes a cell look different: its text and its style."""
-    if isinstance(cell, Text):
-        return cell.plain, str(cell.style)
-    return cell, ""
-
-
-class JobsTable(DataTable[Cell]):
-    """The jobs, one row each, keyed by job code."""
+class JobsTable(ScrollView, can_focus=True):
+    """The jobs, one row each, in the order the screen gives."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-        Binding("g", "scroll_top", "Top", show=False),
-        Binding("G", "scroll_bottom", "Bottom", show=False),
+        Binding("up,k", "cursor_up", "Up", show=False),
+        Binding("down,j", "cursor_down", "Down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("home,g", "scroll_top", "Top", show=False),
+        Binding("end,G", "scroll_bottom", "Bottom", show=False),
+        Binding("left", "scroll_left", "Left", show=False),
+        Binding("right", "scroll_right", "Right", show=False),
+        Binding("enter", "select_cursor", "Open", show=False),
     ]
 
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "jobs-table--header",
+        "jobs-table--cursor",
+        "jobs-table--cursor-blurred",
+    }
+
+    DEFAULT_CSS = """
+    JobsTable {
+        background: $surface;
+        color: $foreground;
+        &:focus { background-tint: $foreground 5%; }
+        & > .jobs-table--header { text-style: bold; background: $panel; color: $foreground; }
+        &:ansi > .jobs-table--header { background: ansi_bright_blue; color: ansi_default; }
+        & > .jobs-table--cursor {
+            background: $block-cursor-background;
+            color: $block-cursor-foreground;
+            text-style: $block-cursor-text-style;
+        }
+        & > .jobs-table--cursor-blurred {
+            background: $block-cursor-blurred-background;
+            color: $block-cursor-blurred-foreground;
+            text-style: $block-cursor-blurred-text-style;
+        }
+    }
+    """
+
+    class Highlighted(Message):
+        """The cursor moved to another job."""
+
+        def __init__(self, table: JobsTable, code: str) -> None:
+            super().__init__()
+            self.table = table
+            self.code = code
+
+        @property
+        def control(self) -> JobsTable:
+            return self.table
+
+    class Selected(Message):
+        """``enter`` (or a click on the row under the cursor) opened a job."""
+
+        def __init__(self, table: JobsTable, code: str) -> None:
+            super().__init__()
+            self.table = table
+            self.code = code
+
+        @property
+        def control(self) -> JobsTable:
+            return self.table
+
     def __init__(self, *, tz: str, **kwargs: Any) -> None:
-        super().__init__(**kwargs, cursor_type="row", zebra_stripes=False)
-        self.fixed_columns = 2
+        super().__init__(**kwargs)
         self.tz = tz
         """The zone absolute times are shown in."""
         self.marked: set[str] = set()
         """Codes of the jobs marked for a bulk action (set by the screen)."""
+        self._order: list[str] = []
+        self._index: dict[str, int] = {}
         self._views: dict[str, JobView] = {}
-        self._shown: dict[str, dict[str, tuple[str, str]]] = {}
+        self._lines: dict[str, Strip] = {}
+        self._clock: dict[str, tuple[tuple[str, str], ...]] = {}
+        self._widths: dict[str, int] = dict(FIXED_WIDTHS)
+        self._cursor = 0
+        self._highlighted: str | None = None
         self._frame = 0
         self._now = datetime.now(UTC)
 
-    def on_mount(self) -> None:
-        for key, label in COLUMNS:
-            self.add_column(label, key=key, width=FIXED_WIDTHS.get(key))
+    # --- what the screen and the tests read -----------------------------------------------
+
+    @property
+    def row_count(self) -> int:
+        return len(self._order)
+
+    @property
+    def cursor_row(self) -> int:
+        return self._cursor
 
     @property
     def selected_code(self) -> str | None:
         """The code of the job under the cursor, or None for an empty table."""
-        if not self.row_count:
-            return None
-        return str(self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value)
+        return self._order[self._cursor] if self._order else None
 
     def codes(self) -> list[str]:
         """Codes of the rows in display order."""
-        return [str(row.key.value) for row in self.ordered_rows]
+        return list(self._order)
+
+    def get_row_index(self, code: str) -> int:
+        """The row of ``code``; KeyError when it is not shown."""
+        return self._index[code]
+
+    def get_row(self, code: str) -> list[Cell]:
+        """The cells of ``code``'s row as they read now, in column order."""
+        cells = self._cells(self._views[code])
+        return [cells[key] for key, _ in COLUMNS]
+
+    # --- what the screen pushes -----------------------------------------------------------
 
     def show(self, jobs: Iterable[JobView], now: datetime) -> None:
-        """Replace all rows (on first load or when the filter changes), keeping the cursor's job."""
+        """Replace all rows (first load, filter change), keeping the cursor's job if shown."""
         keep = self.selected_code
-        self.clear()
-        self._views.clear()
-        self._shown.clear()
-        for job in jobs:
-            self._add(job, now)
-        if keep is not None and keep in self._views:
-            self.move_cursor(row=self.get_row_index(keep), scroll=True)
+        self._now = now
+        self._views = {job.code: job for job in jobs}
+        self._order = list(self._views)
+        self._reindex()
+        self._lines.clear()
+        self._clock.clear()
+        self._cursor = self._index.get(keep, 0) if keep is not None else 0
+        self._resized()
+        self._cursor_moved(scroll=True)
 
     def apply(self, changed: Iterable[JobView], removed: Iterable[str], now: datetime) -> None:
-        """Apply a batch: update cells of changed rows, add new ones, drop removed ones.
+        """Apply a batch: replace views of changed rows, add new ones, drop removed ones.
+
+        Costs O(changed) unless rows come or go; only rows on screen are redrawn.
 
         Args:
             changed: the newest view of each job that changed and passes the filter.
             removed: codes to take off the table (removed jobs, or ones the filter now hides).
             now: the clock's time for relative cells.
         """
-        for code in removed:
-            if code in self._views:
-                self.remove_row(code)
-                del self._views[code], self._shown[code]
+        self._now = now
+        keep = self.selected_code
+        gone = [code for code in removed if code in self._views]
+        added: list[str] = []
         for job in changed:
-            if job.code in self._views:
-                self._update(job, now, None)
-            else:
-                self._add(job, now)
+            if job.code not in self._views:
+                added.append(job.code)
+            self._views[job.code] = job
+            self._forget(job.code)
+        if gone or added:
+            for code in gone:
+                del self._views[code]
+                self._forget(code)
+            dropped = set(gone)
+            order = [code for code in self._order if code not in dropped] if gone else self._order
+            for code in added:
+                order.insert(bisect_left(order, code), code)
+            self._order = order
+            self._reindex()
+            self._resized()
+            self._cursor = self._index.get(keep, min(self._cursor, len(order) - 1)) if keep else 0
+            self._cursor = max(self._cursor, 0)
+            self._cursor_moved(scroll=False)
+        self.refresh()
 
     def tick(self, now: datetime) -> None:
-        """Advance the spinner and refresh clock-driven cells of visible and running rows."""
+        """Advance the spinner; redraw the clock-driven cells of visible and running rows."""
         self._frame += 1
-        codes = set(self._visible_codes()) | {c for c, j in self._views.items() if j.running}
+        self._now = now
+        codes = set(self._visible_codes())
+        codes.update(code for code, job in self._views.items() if job.running)
         for code in codes:
-            self._update(self._views[code], now, CLOCK_COLUMNS)
+            job = self._views[code]
+            cells = self._cells(job)
+            clock = tuple(_signature(cells[key]) for key in CLOCK_COLUMNS)
+            if self._clock.get(code) != clock:
+                self._forget(code)
+        self.refresh()
 
     def refresh_marks(self) -> None:
-        """Redraw the state cells after the screen changed :attr:`marked`."""
-        now = self._now
-        for job in self._views.values():
-            self._update(job, now, ("state",))
+        """Redraw every row after the screen changed :attr:`marked`."""
+        self._lines.clear()
+        self.refresh()
 
-    def _cells(self, job: JobView, now: datetime) -> dict[str, Cell]:
-        self._now = now
-        return row_cells(job, now, self.tz, frame=self._frame, marked=job.code in self.marked)
+    def move_cursor(self, *, row: int, scroll: bool = True) -> None:
+        """Put the cursor on ``row`` (clamped), scrolling it into view."""
+        self._cursor = min(max(row, 0), max(len(self._order) - 1, 0))
+        self._cursor_moved(scroll=scroll)
+        self.refresh()
 
-    def _add(self, job: JobView, now: datetime) -> None:
-        cells = self._cells(job, now)
-        self._views[job.code] = job
-        self._shown[job.code] = {key: _signature(cell) for key, cell in cells.items()}
-        self.add_row(*(cells[key] for key, _ in COLUMNS), key=job.code)
+    # --- keys and mouse -------------------------------------------------------------------
 
-    def _update(self, job: JobView, now: datetime, only: Iterable[str] | None) -> None:
-        self._views[job.code] = job
-        cells = self._cells(job, now)
-        shown = self._shown[job.code]
-        for key in only if only is not None else cells:
-            signature = _signature(cells[key])
-            if shown[key] != signature:
-                shown[key] = signature
-                self.update_cell(job.code, key, cells[key])
+    def action_cursor_up(self) -> None:
+        self.move_cursor(row=self._cursor - 1)
+
+    def action_cursor_down(self) -> None:
+        self.move_cursor(row=self._cursor + 1)
+
+    def action_page_up(self) -> None:
+        self.move_cursor(row=self._cursor - self._page())
+
+    def action_page_down(self) -> None:
+        self.move_cursor(row=self._cursor + self._page())
+
+    def action_scroll_top(self) -> None:
+        self.move_cursor(row=0)
+
+    def action_scroll_bottom(self) -> None:
+        self.move_cursor(row=len(self._order) - 1)
+
+    def action_select_cursor(self) -> None:
+        if self._order:
+            self.post_message(self.Selected(self, self._order[self._cursor]))
+
+    def on_click(self, event: events.Click) -> None:
+        row = int(self.scroll_y) + event.y - 1
+        if event.y < 1 or not 0 <= row < len(self._order):
+            return
+        if row == self._cursor or event.chain > 1:
+            self.move_cursor(row=row)
+            self.action_select_cursor()
+        else:
+            self.move_cursor(row=row)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._resized()
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    # --- drawing ------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if y == 0:
+            line = self._header()
+        else:
+            row = scroll_y + y - 1
+            if row >= len(self._order):
+                return Strip.blank(width, base)
+            line = self._row_line(row)
+        fixed = self._fixed_width()
+        if scroll_x and fixed < width:
+            line = Strip.join([line.crop(0, fixed),
+                               line.crop(fixed + scroll_x, scroll_x + width)])
+        return line.crop_extend(0, width, base).apply_style(base)
+
+    def _row_line(self, row: int) -> Strip:
+        code = self._order[row]
+        line = self._lines.get(code)
+        if line is None:
+            cells = self._cells(self._views[code])
+            self._clock[code] = tuple(_signature(cells[key]) for key in CLOCK_COLUMNS)
+            line = self._lines[code] = self._strip([cells[key] for key, _ in COLUMNS])
+        if row == self._cursor:
+            component = "jobs-table--cursor" if self.has_focus else "jobs-table--cursor-blurred"
+            line = _post_style(line, self.get_component_rich_style(component))
+        return line
+
+    def _header(self) -> Strip:
+        # the state cells begin with the mark column: the label lines up with the word
+        line = self._strip([f" {label}" if key == "state" else label for key, label in COLUMNS])
+        return _post_style(line, self.get_component_rich_style("jobs-table--header"))
+
+    def _strip(self, cells: list[Cell]) -> Strip:
+        """One row: each cell cut or padded to its column, a space between columns."""
+        console = self.app.console
+        segments: list[Segment] = [Segment(" ")]
+        for (key, _), cell in zip(COLUMNS, cells, strict=True):
+            text = cell.copy() if isinstance(cell, Text) else Text(cell)
+            text.no_wrap = True
+            text.truncate(self._widths[key], overflow="ellipsis", pad=True)
+            segments.extend(text.render(console, end=""))
+            segments.append(Segment(" "))
+        return Strip(segments)
+
+    def _cells(self, job: JobView) -> dict[str, Cell]:
+        return row_cells(job, self._now, self.tz, frame=self._frame,
+                         marked=job.code in self.marked)
+
+    # --- bookkeeping --------------------------------------------------------------------
+
+    def _forget(self, code: str) -> None:
+        self._lines.pop(code, None)
+
+    def _reindex(self) -> None:
+        self._index = {code: i for i, code in enumerate(self._order)}
+
+    def _full_width(self) -> int:
+        return 1 + sum(width + 1 for width in self._widths.values())
+
+    def _fixed_width(self) -> int:
+        return 1 + sum(self._widths[key] + 1 for key, _ in COLUMNS[:FIXED_COLUMNS])
+
+    def _resized(self) -> None:
+        """Share spare width out (GROWTH) and size the scrollable area to the rows."""
+        widths = dict(FIXED_WIDTHS)
+        spare = self.scrollable_content_region.width - 1 - sum(w + 1 for w in widths.values())
+        for key, most in GROWTH:
+            extra = max(min(spare, most), 0)
+            widths[key] += extra
+            spare -= extra
+        if widths != self._widths:
+            self._widths = widths
+            self._lines.clear()
+        self.virtual_size = Size(self._full_width(), len(self._order) + 1)
+        self.refresh()
+
+    def _page(self) -> int:
+        return max(self.scrollable_content_region.height - 2, 1)
 
     def _visible_codes(self) -> list[str]:
-        """Codes of the rows currently on screen (plus a small margin)."""
-        if not self.row_count:
-            return []
-        first = max(int(self.scroll_y) - 2, 0)
-        last = min(first + self.size.height + 4, self.row_count)
-        rows = self.ordered_rows
-        return [str(rows[i].key.value) for i in range(first, last)]
+        """Codes of the rows currently on screen."""
+        first = int(self.scroll_y)
+        last = min(first + self.scrollable_content_region.height, len(self._order))
+        return self._order[first:last]
+
+    def _cursor_moved(self, *, scroll: bool) -> None:
+        """Keep the cursor on screen and tell the screen when another job is highlighted."""
+        if scroll and self._order:
+            rows = max(self.scrollable_content_region.height - 1, 1)
+            top = int(self.scroll_y)
+            if self._cursor < top:
+                self.scroll_to(y=self._cursor, animate=False)
+            elif self._cursor >= top + rows:
+                self.scroll_to(y=self._cursor - rows + 1, animate=False)
+        code = self.selected_code
+        if code is not None and code != self._highlighted:
+            self._highlighted = code
+            self.post_message(self.Highlighted(self, code))
+
+
+def _signature(cell: Cell) -> tuple[str, str]:
+    """What makes a cell look different: its text and its style."""
+    if isinstance(cell, Text):
+        return cell.plain + "\0" + str(cell.style), str(cell.spans)
+    return cell, ""
+
+
+def _post_style(line: Strip, style: Style) -> Strip:
+    """``style`` laid over every segment (a cursor or header colour wins over cell colours)."""
+    return Strip(Segment.apply_style(iter(line), post_style=style), line.cell_length)
