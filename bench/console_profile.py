@@ -139,7 +139,7 @@ class PauseWatch:
 async def observe(
     db: str, jobs: Path, seconds: float, warmup: float, keys: str,
     profile: cProfile.Profile | None, sampler: StackSampler | None, pauses: PauseWatch,
-    *, freeze: bool = False, memory: bool = False,
+    *, freeze: bool = False, memory: bool = False, census: bool = False,
 ) -> None:
     """Run the console headless, press ``keys`` after ``warmup`` seconds, then watch it for
     ``seconds`` (profiled if asked), printing its state every half second."""
@@ -189,8 +189,28 @@ async def observe(
             tracemalloc.stop()
         gc.callbacks.remove(pauses.on_gc)
         watcher.cancel()
+        if census:
+            print(tracked_census(), flush=True)
         print(pauses.report(), flush=True)
         await app.settle()
+
+
+def tracked_census(top: int = 20) -> str:
+    """What a full collection walks: the cyclic GC's tracked objects (not frozen) by type."""
+    counts = Counter(type(obj).__qualname__ for obj in gc.get_objects())
+    lines = [f"gc-tracked objects outside the frozen set: {sum(counts.values()):,} "
+             f"(frozen: {gc.get_freeze_count():,})"]
+    lines += [f"{count:>10,}  {name}" for name, count in counts.most_common(top)]
+    del counts
+    for i in range(3):
+        if i == 2:
+            gc.freeze()
+            lines.append("after gc.freeze():")
+        t = time.perf_counter()
+        found = gc.collect()
+        lines.append(f"a full collection now: {(time.perf_counter() - t) * 1000:.0f} ms, "
+                     f"{found:,} unreachable")
+    return "\n".join(lines)
 
 
 def memory_report(snapshot: tracemalloc.Snapshot, top: int = 25) -> str:
@@ -223,6 +243,8 @@ def main() -> None:
                         help="gc.freeze() after the warm-up (to try that fix)")
     parser.add_argument("--memory", action="store_true",
                         help="trace allocations (tracemalloc) and print where memory is held")
+    parser.add_argument("--census", action="store_true",
+                        help="at the end, count the objects a full garbage collection walks")
     parser.add_argument("--profile", action="store_true", help="run under cProfile")
     parser.add_argument("--sample", action="store_true",
                         help="sample the main thread's stack instead (low overhead)")
@@ -237,7 +259,8 @@ def main() -> None:
         sampler.start()
     try:
         watch = observe(args.db, args.jobs, args.seconds, args.warmup, args.keys, profile,
-                        sampler, PauseWatch(), freeze=args.freeze, memory=args.memory)
+                        sampler, PauseWatch(), freeze=args.freeze, memory=args.memory,
+                        census=args.census)
         asyncio.run(asyncio.wait_for(watch, args.warmup + args.seconds + 120))
     finally:
         if sampler is not None:

@@ -86,6 +86,10 @@ class UiSettings(BaseModel):
     table_refresh_hz: float = Field(default=4.0, gt=0, le=100, json_schema_extra=_expect(
         "a number of refreshes per second > 0 and <= 100"))
     """How often job and run tables repaint, per second."""
+    log_max_lines: int = Field(default=10_000, ge=100, le=1_000_000, json_schema_extra=_expect(
+        "an integer >= 100 and <= 1000000"))
+    """Most lines the log pane keeps of the run it shows (older ones scroll out of memory; the
+    database keeps ``max_output_lines``, see ``ysched-tui logs``)."""
     time_format: str = Field(default="%H:%M:%S", min_length=1, json_schema_extra=_expect(
         "a non-empty strftime format such as '%H:%M:%S'"))
     """strftime format for times shown in tables."""

@@ -11,6 +11,7 @@ at a time with a tab bar (``1``-``4`` or ``tab`` switch). Operator keys live in
 from __future__ import annotations
 
 import gc
+import time
 from typing import ClassVar
 
 from textual import on
@@ -22,7 +23,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Tab, Tabs
 
-from ysched_tui.core.models import JobView, OutputLine
+from ysched_tui.core.models import JobView
 from ysched_tui.core.service import SchedulerService
 from ysched_tui.tui.bridge import EventBridge
 from ysched_tui.tui.messages import (
@@ -42,6 +43,7 @@ from ysched_tui.tui.widgets.job_filter import job_matches
 from ysched_tui.tui.widgets.jobs_table import JobsTable
 from ysched_tui.tui.widgets.log_pane import LogPane
 from ysched_tui.tui.widgets.next_runs import NextRunsPane
+from ysched_tui.tui.widgets.run_log import Kept, kept_lines
 from ysched_tui.tui.widgets.search_box import SearchBox
 from ysched_tui.tui.widgets.stats_pane import StatsPane
 
@@ -53,12 +55,16 @@ PANES: tuple[tuple[str, str], ...] = (
 )
 """(pane id, tab label) in tab order."""
 
+FREEZE_EVERY = 60.0
+"""Least seconds between two :meth:`MainScreen.freeze_survivors`."""
+
+BULK_CHANGES = 1000
+"""A batch of job changes this large replaced most views: freeze the new ones."""
+
 WIDE, TALL = 120, 40
 """The smallest terminal that shows all four panes at once."""
 
 
-AWAITING_CAP = 20_000
-"""Most live lines kept for a run whose stored output is still being read."""
 
 
 class MainScreen(OperatorActions, MainLoading, Screen[None]):
@@ -89,14 +95,19 @@ class MainScreen(OperatorActions, MainLoading, Screen[None]):
         self.bridge: EventBridge | None = None
         self.stale = False
         """Job changes arrived since the header and timeline were last read."""
-        self.awaiting: dict[str, list[OutputLine]] = {}
+        self.awaiting: dict[str, list[Kept]] = {}
         """Live lines of runs being loaded into the log, kept until the load lands."""
         self.loaded = False
+        self._frozen_at = -FREEZE_EVERY
         """The first job list is in: job changes apply from then on (older ones are in it)."""
 
     @property
     def tz(self) -> str:
         return str(self.app.settings.timezone)  # type: ignore[attr-defined]
+
+    @property
+    def log_max_lines(self) -> int:
+        return int(self.app.settings.ui.log_max_lines)  # type: ignore[attr-defined]
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(tz=self.tz, id="header")
@@ -111,7 +122,8 @@ class MainScreen(OperatorActions, MainLoading, Screen[None]):
                                 id="job-filter")
                 yield JobsTable(tz=self.tz, id="jobs")
             for pane in (NextRunsPane(tz=self.tz, id="next-pane", classes="pane"),
-                         LogPane(tz=self.tz, id="log-pane", classes="pane"),
+                         LogPane(tz=self.tz, id="log-pane", classes="pane",
+                                 max_lines=self.log_max_lines),
                          StatsPane(id="stats-pane", classes="pane")):
                 pane.border_title = titles[pane.id or ""]
                 yield pane
@@ -211,9 +223,23 @@ class MainScreen(OperatorActions, MainLoading, Screen[None]):
         self.jobs = {job.code: job for job in message.jobs}
         self.loaded = True
         self.show_jobs()
-        # the job list, engine and widgets now live for the whole session: keep them out of
-        # the cyclic GC's full collections, which otherwise stall the screen for 300+ ms
-        # with 10,000 jobs (measured by bench/console_profile.py)
+        self.call_after_refresh(self.freeze_survivors, first=True)
+
+    def freeze_survivors(self, *, first: bool = False) -> None:
+        """Keep the long-lived objects (the job views, engine, widgets) out of the cyclic
+        garbage collector's full collections, which walk every tracked object: with 10,000 jobs
+        each took 60-300 ms, a visible stall (bench/console_profile.py ``--census``).
+
+        Called after the first job list and after bulk changes (all views replaced by a
+        figures refresh; at most once a minute); a collection first, so that no garbage cycle
+        is frozen for good. Frozen objects are still freed when their last reference goes.
+        """
+        now = time.monotonic()
+        if not first:
+            if now - self._frozen_at < FREEZE_EVERY:
+                return
+            self._frozen_at = now
+        gc.collect()
         gc.freeze()
 
     def show_jobs(self) -> None:
@@ -232,6 +258,8 @@ class MainScreen(OperatorActions, MainLoading, Screen[None]):
         hidden = set(message.removed)
         hidden.update(c for c, j in message.changed.items() if not self.passes_filter(j))
         self.table.apply(shown, hidden, self.app.now())  # type: ignore[attr-defined]
+        if len(message.changed) >= BULK_CHANGES:
+            self.call_after_refresh(self.freeze_survivors)
         self.stale = True
         if self.selected is None or self.selected not in self.jobs:
             self.select(self.table.selected_code)
@@ -257,8 +285,8 @@ class MainScreen(OperatorActions, MainLoading, Screen[None]):
         for run_id, lines in message.lines.items():
             if run_id in self.awaiting:
                 early = self.awaiting[run_id]
-                early.extend(lines)
-                del early[:-AWAITING_CAP]  # the log keeps no more than this either
+                early.extend(kept_lines(lines))
+                del early[:-self.log_max_lines]  # the log keeps no more than this either
         shown = self.log_pane.run_id
         if shown is not None and shown in message.lines:
             self.log_pane.append(shown, message.lines[shown])

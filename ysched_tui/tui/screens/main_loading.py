@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 from textual import work
 from textual.screen import Screen
 
-from ysched_tui.core.models import JobView, OutputLine, RunRecord
+from ysched_tui.core.models import JobView, RunRecord
 from ysched_tui.core.service import SchedulerService
 from ysched_tui.errors import YschedError
 from ysched_tui.tui.bridge import EventBridge
@@ -32,6 +32,7 @@ from ysched_tui.tui.messages import (
     StatusUpdated,
     UpcomingLoaded,
 )
+from ysched_tui.tui.widgets.run_log import Kept
 
 T = TypeVar("T")
 
@@ -45,7 +46,7 @@ class MainLoading(Screen[None]):
     service: SchedulerService
     jobs: dict[str, JobView]
     selected: str | None
-    awaiting: dict[str, list[OutputLine]]
+    awaiting: dict[str, list[Kept]]
     bridge: EventBridge | None
     _reads: set[asyncio.Future[Any]]
 

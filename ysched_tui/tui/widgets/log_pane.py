@@ -8,6 +8,7 @@ wrap, ``T`` timestamps, ``[``/``]`` previous/next run.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -20,7 +21,7 @@ from textual.widgets import Input, Static
 from ysched_tui.core.models import OutputLine, RunRecord
 from ysched_tui.tui.format import fmt_ms, fmt_time, status_cell
 from ysched_tui.tui.messages import RunStepRequested
-from ysched_tui.tui.widgets.run_log import RunLog
+from ysched_tui.tui.widgets.run_log import Kept, RunLog
 from ysched_tui.tui.widgets.search_box import SearchBox
 
 
@@ -58,9 +59,10 @@ class LogPane(Vertical):
         Binding("G", "scroll('end')", "Bottom", show=False),
     ]
 
-    def __init__(self, *, tz: str, **kwargs: Any) -> None:
+    def __init__(self, *, tz: str, max_lines: int = 10_000, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.tz = tz
+        self.max_lines = max_lines
         self.code: str | None = None
         """The job whose run is shown."""
         self.run: RunRecord | None = None
@@ -69,7 +71,7 @@ class LogPane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(run_header(None, None, self.tz), id="run-header")
-        yield RunLog(tz=self.tz, id="run-log")
+        yield RunLog(tz=self.tz, max_lines=self.max_lines, id="run-log")
         yield SearchBox(placeholder="search, enter to jump, esc to clear", id="log-search")
         yield Static("", id="log-status")
 
@@ -88,10 +90,14 @@ class LogPane(Vertical):
         self.log_view.set_lines(lines)
         self._refresh_status()
 
-    def append(self, run_id: str, lines: list[OutputLine]) -> None:
+    def append(self, run_id: str, lines: Sequence[OutputLine | Kept]) -> None:
         """Live lines: written only if they belong to the run shown."""
         if run_id == self.run_id:
-            self.log_view.append(lines)
+            view = self.log_view
+            dropped = view.dropped
+            view.append(lines)
+            if view.dropped != dropped:
+                self._refresh_status()
 
     def update_run(self, run: RunRecord) -> None:
         """A newer record of the run shown (it finished, for example): refresh the header."""
@@ -107,6 +113,8 @@ class LogPane(Vertical):
             f"timestamps {'on' if view.timestamps else 'off'} (T)",
             "[ ] runs",
         ]
+        if view.dropped:
+            parts.append(f"last {len(view.source):,} lines (older: ysched-tui logs)")
         if self._search_info:
             parts.append(self._search_info)
         status = Text("  ·  ".join(parts))

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 import textwrap
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
 
 from rich.highlighter import Highlighter
 from rich.text import Text
@@ -25,6 +26,21 @@ from ysched_tui.tui.format import as_tz
 
 STREAM_PREFIX = {"stdout": "", "stderr": "! ", "log": "", "system": "# "}
 """Prefix per stream, so stderr and engine notes stand out without colour."""
+
+
+class Kept(NamedTuple):
+    """A received line as the view keeps it: a plain tuple of atoms, which the cyclic garbage
+    collector stops tracking (10,000 kept pydantic lines made every full collection slower)."""
+
+    seq: int
+    ts: datetime
+    stream: str
+    text: str
+
+
+def kept_lines(lines: Sequence[OutputLine | Kept]) -> list[Kept]:
+    """Lines as the view keeps them."""
+    return [Kept(line.seq, line.ts, line.stream, line.text) for line in lines]
 
 
 class SearchHighlighter(Highlighter):
@@ -47,35 +63,56 @@ class RunLog(Log):
 
         following: bool
 
-    def __init__(self, *, tz: str, **kwargs: Any) -> None:
-        super().__init__(highlight=True, **kwargs)
+    def __init__(self, *, tz: str, max_lines: int = 10_000, **kwargs: Any) -> None:
+        super().__init__(highlight=True, max_lines=max_lines, **kwargs)
         self.highlighter = SearchHighlighter()
         self.tz = tz
-        self.source: list[OutputLine] = []
+        self.source: list[Kept] = []
         """The run's lines as received (the Log holds their rendered form)."""
         self.wrap = False
         self.timestamps = False
         self.following = True
+        self.dropped = 0
+        """Lines of the run shown that were let go to keep at most ``max_lines``."""
         self._last_seq = 0
         self._resetting = False
         self._match_y = -1
 
     # --- content -----------------------------------------------------------------------
 
-    def set_lines(self, lines: list[OutputLine]) -> None:
+    def set_lines(self, lines: Sequence[OutputLine | Kept]) -> None:
         """Replace the content with a run's stored lines."""
-        self.source = list(lines)
+        self.source = kept_lines(lines)
+        self.dropped = 0
+        self._trim()
         self._last_seq = max((line.seq for line in lines), default=0)
         self.rerender()
 
-    def append(self, lines: list[OutputLine]) -> None:
+    def append(self, lines: Sequence[OutputLine | Kept]) -> None:
         """Add a batch of live lines, skipping any already shown (fetch and stream overlap)."""
         fresh = [line for line in lines if line.seq > self._last_seq]
         if not fresh:
             return
         self._last_seq = fresh[-1].seq
-        self.source.extend(fresh)
-        self.write_lines(self._format(fresh), scroll_end=self.following)
+        kept = kept_lines(fresh)
+        self.source.extend(kept)
+        self._trim()
+        # pruning the top moves the view up: that is not the operator scrolling away
+        self._resetting = True
+        try:
+            self.write_lines(self._format(kept), scroll_end=False)
+        finally:
+            self._resetting = False
+        if self.following:  # always, not only when Log thinks the view was at the end
+            self.scroll_end(animate=False, immediate=True, x_axis=False)
+
+    def _trim(self) -> None:
+        """Keep at most ``max_lines`` received lines (in slices, not on every batch)."""
+        limit = self.max_lines or 0
+        extra = len(self.source) - limit
+        if limit and extra > limit // 10:
+            del self.source[:extra]
+            self.dropped += extra
 
     def rerender(self) -> None:
         """Rebuild the view from :attr:`source` (after wrap/timestamps change or a new run)."""
@@ -88,7 +125,7 @@ class RunLog(Log):
         if self.following:
             self.scroll_end(animate=False, immediate=True, x_axis=False)
 
-    def _format(self, lines: list[OutputLine]) -> list[str]:
+    def _format(self, lines: list[Kept]) -> list[str]:
         zone = as_tz(self.tz)
         out: list[str] = []
         width = max(self.scrollable_content_region.width - 1, 20)
