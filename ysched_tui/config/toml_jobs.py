@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ysched_tui.config import parse_cache
 from ysched_tui.config.job_table import read_job
 from ysched_tui.config.table_reader import JobContext
-from ysched_tui.config.toml_text import LineIndex, line_index, read_toml
+from ysched_tui.config.toml_text import LineIndex, line_index, read_toml_file
 from ysched_tui.config.values import unknown_key_message
 from ysched_tui.core.models import JobSpec, ScriptTarget
 from ysched_tui.errors import Problem
@@ -46,8 +47,8 @@ def read_toml_jobs(path: Path, scripts: Mapping[str, JobSpec]) -> TomlJobs:
     Raises:
         JobsFileError: only when the file cannot be read or is not valid TOML.
     """
-    data, text = read_toml(path)
-    lines = line_index(text)
+    found = read_toml_file(path)
+    data, lines = found.data, line_index(found.text)
     result = TomlJobs()
     file = str(path)
     for key in data:
@@ -61,6 +62,25 @@ def read_toml_jobs(path: Path, scripts: Mapping[str, JobSpec]) -> TomlJobs:
         result.problems.append(Problem(file=file, message="'jobs' must be [[jobs]] tables",
                                        field="jobs", line=lines.line_of("jobs")))
         return result
+    cache_key = parse_cache.specs_key(path, scripts)
+    cached = parse_cache.cached_specs(path, found.digest, cache_key)
+    if cached is not None:
+        result.specs = cached
+    else:
+        known = len(result.problems)
+        with parse_cache.paused_gc():
+            _read_tables(tables, file, lines, scripts, result)
+        if len(result.problems) == known:
+            parse_cache.store_specs(path, found.digest, cache_key, result.specs)
+    result.problems.sort(key=lambda problem: problem.line or 0)
+    return result
+
+
+def _read_tables(
+    tables: list[Any], file: str, lines: LineIndex, scripts: Mapping[str, JobSpec],
+    result: TomlJobs,
+) -> None:
+    """Every ``[[jobs]]`` table into ``result``: its spec, or its problems."""
     first_line: dict[str, int | None] = {}
     for index, table in enumerate(tables):
         ctx = JobContext(file=file, index=index, lines=lines, problems=result.problems)
@@ -76,8 +96,6 @@ def read_toml_jobs(path: Path, scripts: Mapping[str, JobSpec]) -> TomlJobs:
             first_line[ctx.code] = ctx.header_line
         if spec is not None:
             result.specs.append(spec)
-    result.problems.sort(key=lambda problem: problem.line or 0)
-    return result
 
 
 def _read_includes(
