@@ -139,7 +139,7 @@ class PauseWatch:
 async def observe(
     db: str, jobs: Path, seconds: float, warmup: float, keys: str,
     profile: cProfile.Profile | None, sampler: StackSampler | None, pauses: PauseWatch,
-    *, freeze: bool = False, memory: bool = False, census: bool = False,
+    *, freeze: bool = False, memory: bool = False, census: bool = False, slow: bool = False,
 ) -> None:
     """Run the console headless, press ``keys`` after ``warmup`` seconds, then watch it for
     ``seconds`` (profiled if asked), printing its state every half second."""
@@ -168,6 +168,13 @@ async def observe(
         if sampler is not None:
             sampler.active.set()
         pauses.t0 = time.perf_counter()
+        if slow:  # asyncio names each callback that holds the loop longer than the threshold
+            import logging
+
+            logging.basicConfig(level=logging.WARNING, format="%(message).300s")
+            loop = asyncio.get_running_loop()
+            loop.slow_callback_duration = pauses.threshold
+            loop.set_debug(True)
         gc.callbacks.append(pauses.on_gc)
         watcher = asyncio.create_task(pauses.watch_loop())
         end = time.perf_counter() + seconds
@@ -245,6 +252,8 @@ def main() -> None:
                         help="trace allocations (tracemalloc) and print where memory is held")
     parser.add_argument("--census", action="store_true",
                         help="at the end, count the objects a full garbage collection walks")
+    parser.add_argument("--slow", action="store_true",
+                        help="name every loop callback that runs 30 ms or more (asyncio debug)")
     parser.add_argument("--profile", action="store_true", help="run under cProfile")
     parser.add_argument("--sample", action="store_true",
                         help="sample the main thread's stack instead (low overhead)")
@@ -260,7 +269,7 @@ def main() -> None:
     try:
         watch = observe(args.db, args.jobs, args.seconds, args.warmup, args.keys, profile,
                         sampler, PauseWatch(), freeze=args.freeze, memory=args.memory,
-                        census=args.census)
+                        census=args.census, slow=args.slow)
         asyncio.run(asyncio.wait_for(watch, args.warmup + args.seconds + 120))
     finally:
         if sampler is not None:
