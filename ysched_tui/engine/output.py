@@ -30,6 +30,9 @@ class _RunBuffer:
     stored: int = 0
     dropped: int = 0
     pending: list[OutputLine] = field(default_factory=list)
+    """Lines to store and publish."""
+    live: list[OutputLine] = field(default_factory=list)
+    """Lines past the cap: published to whoever tails the run, never stored."""
 
 
 class OutputCollector:
@@ -82,18 +85,21 @@ class OutputCollector:
         if buf is None:
             return
         buf.seq += 1
-        if buf.stored >= self._max_lines:
-            buf.dropped += 1
-            return
-        buf.stored += 1
-        line = OutputLine(
+        # built without validation: thousands a second, every field made here (runners pass
+        # str text and one of the four stream names)
+        line = OutputLine.model_construct(
             run_id=run_id,
             seq=buf.seq,
             ts=datetime.now(UTC),
             stream=cast(Stream, stream),
-            text=text,
+            text=text if isinstance(text, str) else str(text),
         )
-        buf.pending.append(line)
+        if buf.stored >= self._max_lines:  # the console still tails it; the store does not
+            buf.dropped += 1
+            buf.live.append(line)
+        else:
+            buf.stored += 1
+            buf.pending.append(line)
         self._wake.set()
 
     async def close(self, run_id: str) -> tuple[int, int]:
@@ -109,15 +115,17 @@ class OutputCollector:
         events: list[RunOutput] = []
         for run_id in ids:
             buf = self._runs.get(run_id)
-            if buf is None or not buf.pending:
+            if buf is None or not (buf.pending or buf.live):
                 continue
-            lines, buf.pending = buf.pending, []
+            lines, live, buf.pending, buf.live = buf.pending, buf.live, [], []
             batch.extend(lines)
-            events.append(RunOutput(run_id=run_id, job_code=buf.job_code, lines=tuple(lines)))
-        if not batch:
+            events.append(RunOutput(run_id=run_id, job_code=buf.job_code,
+                                    lines=(*lines, *live)))
+        if not events:
             return
         try:
-            await self._store(batch)
+            if batch:
+                await self._store(batch)
         except Exception:
             log.exception("storing %d output lines failed", len(batch))
         for event in events:

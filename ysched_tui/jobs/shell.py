@@ -199,6 +199,9 @@ async def _pump(stream: asyncio.StreamReader, name: str, sink: LineSink,
             cut = _char_boundary(pending, MAX_LINE_BYTES)
             _emit(pending[:cut], name, sink, tail)
             pending = pending[cut:]
+        # read() returns at once while the pipe has data: without this a chatty command
+        # would keep the event loop (and the console's keys) waiting chunk after chunk
+        await asyncio.sleep(0)
     if pending:
         _emit(pending, name, sink, tail)
 

@@ -134,6 +134,22 @@ async def test_output_cap_keeps_the_first_lines_and_counts_the_rest(start_engine
     assert "50 lines dropped" in lines[-1].text
 
 
+async def test_lines_past_the_cap_are_still_tailed_live(start_engine, tmp_path):
+    """Past max_output_lines lines are not stored but still published, so the console keeps
+    tailing a chatty run; their numbering continues."""
+    settings = make_settings(tmp_path, max_output_lines=100)
+    engine, log = await start_engine([command_job("chatty", "seq 1 150")], settings=settings)
+    run_id = await engine.trigger("chatty")
+    await log.wait_for(finished("chatty"))
+    live = [line for e in log.events if isinstance(e, RunOutput) and e.run_id == run_id
+            for line in e.lines]
+    assert [line.text for line in live] == [str(i) for i in range(1, 151)]
+    assert [line.seq for line in live] == list(range(1, 151))
+    await engine.repo.flush()
+    stored = await engine.run_output(run_id)
+    assert len(stored) == 101 and stored[99].text == "100"
+
+
 async def test_a_crashing_job_never_stops_the_engine(start_engine):
     """A job that fails in every way leaves the engine able to run the next job."""
     bad = command_job("bad", "kill -9 $$")
@@ -144,3 +160,15 @@ async def test_a_crashing_job_never_stops_the_engine(start_engine):
     await engine.trigger("good")
     (event,) = await log.wait_for(finished("good"))
     assert event.run.status is RunStatus.SUCCESS
+
+
+def test_run_ids_keep_the_seed_format_and_never_repeat_in_a_process():
+    """run_YYYYMMDD_HHMMSS_xxxxxx, and 100,000 ids made in one second are all different."""
+    from datetime import UTC, datetime
+
+    from ysched_tui.core.models import new_run_id
+
+    now = datetime(2030, 1, 7, 9, 0, tzinfo=UTC)
+    ids = [new_run_id(now) for _ in range(100_000)]
+    assert all(re.fullmatch(r"run_20300107_090000_[0-9a-f]{6}", run_id) for run_id in ids[:50])
+    assert len(set(ids)) == len(ids)
