@@ -7,6 +7,11 @@ scheduler holds is state: jobs live in the project's tables and are re-added at 
 
 A custom executor hands each due fire (all its run times, uncoalesced) to the engine's dispatch
 callback, which applies the misfire, concurrency and catch-up policies itself.
+
+At start all jobs go in at once (:func:`add_before_start`): ``add_job`` costs ~35 µs a job
+(argument checks through ``inspect.signature``, one sorted insert each), which is a third of a
+second for 10,000 jobs; building the same :class:`~apscheduler.job.Job` objects directly and
+sorting them once takes a tenth of that.
 """
 
 from __future__ import annotations
@@ -17,9 +22,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from apscheduler.executors.base import BaseExecutor
+from apscheduler.job import Job
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.schedulers.base import STATE_STOPPED
 from apscheduler.triggers.base import BaseTrigger
+from apscheduler.util import convert_to_datetime, datetime_to_utc_timestamp, obj_to_ref
 
 from ysched_tui.core.schedule import next_fire_multi
 from ysched_tui.core.triggers import TriggerSpec
@@ -67,19 +75,47 @@ class DispatchExecutor(BaseExecutor):  # type: ignore[misc]
             self._run_job_success(job.id, [])
 
 
+JOB_DEFAULTS: dict[str, Any] = {
+    "coalesce": False,
+    "max_instances": 1_000_000,
+    "misfire_grace_time": None,
+}
+"""Every job's options: the engine applies misfire and concurrency policies itself."""
+
+STORE = "default"
+EXECUTOR = "default"
+
+
 def build_scheduler(dispatch: Dispatch) -> AsyncIOScheduler:
     """An AsyncIOScheduler with an in-memory store and the dispatching executor."""
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # no line per added job
     return AsyncIOScheduler(
-        jobstores={"default": MemoryJobStore()},
-        executors={"default": DispatchExecutor(dispatch)},
-        job_defaults={
-            "coalesce": False,
-            "max_instances": 1_000_000,
-            "misfire_grace_time": None,
-        },
+        jobstores={STORE: BulkMemoryJobStore()},
+        executors={EXECUTOR: DispatchExecutor(dispatch)},
+        job_defaults=dict(JOB_DEFAULTS),
         timezone="UTC",  # every zone is handled by the core triggers; see CoreTrigger
     )
+
+
+class BulkMemoryJobStore(MemoryJobStore):  # type: ignore[misc]
+    """APScheduler's memory store, plus filling an empty store with many jobs in one sort."""
+
+    def fill(self, jobs: list[Job]) -> None:
+        """Put ``jobs`` (unique ids, none stored yet) in the order ``add_job`` would keep:
+        by next run timestamp, then id."""
+        if self._jobs:
+            raise RuntimeError("fill() is for an empty store")
+        stamps: dict[datetime, float] = {}  # most jobs share a handful of next fire times
+        rows = []
+        for job in jobs:
+            when = job.next_run_time
+            stamp = stamps.get(when)
+            if stamp is None:
+                stamp = stamps[when] = datetime_to_utc_timestamp(when)
+            rows.append((job, stamp))
+        rows.sort(key=lambda row: (row[1], row[0].id))
+        self._jobs = rows
+        self._jobs_index = {job.id: (job, stamp) for job, stamp in rows}
 
 
 def _noop() -> None:
@@ -104,6 +140,42 @@ def put_job(
     if next_run_time is None:
         return
     scheduler.add_job(_noop, trigger=trigger, id=code, name=code, next_run_time=next_run_time)
+
+
+def add_before_start(
+    scheduler: AsyncIOScheduler, jobs: Sequence[tuple[str, CoreTrigger, datetime | None]]
+) -> None:
+    """Add every job of a scheduler that has not started, as :func:`put_job` would.
+
+    The :class:`~apscheduler.job.Job` objects get exactly what ``add_job`` followed by
+    ``start()`` gives them (the same function, reference, options, store and executor); what is
+    skipped is re-checking the same function's signature 10,000 times and 10,000 sorted inserts.
+    No job-added events are sent (the engine listens to none). Jobs with no next run time are
+    not added, like :func:`put_job`.
+    """
+    store = scheduler._lookup_jobstore(STORE)
+    if scheduler.state != STATE_STOPPED or not isinstance(store, BulkMemoryJobStore):
+        for code, trigger, next_run_time in jobs:
+            put_job(scheduler, code, trigger, next_run_time, fresh=True)
+        return
+    func_ref = obj_to_ref(_noop)
+    tz = scheduler.timezone
+    built: list[Job] = []
+    for code, trigger, next_run_time in jobs:
+        if next_run_time is None:
+            continue
+        job = Job.__new__(Job)
+        job._scheduler = scheduler
+        job._jobstore_alias = STORE
+        job.id = job.name = code
+        job.func, job.func_ref, job.args, job.kwargs = _noop, func_ref, (), {}
+        job.trigger, job.executor = trigger, EXECUTOR
+        job.coalesce = JOB_DEFAULTS["coalesce"]
+        job.max_instances = JOB_DEFAULTS["max_instances"]
+        job.misfire_grace_time = JOB_DEFAULTS["misfire_grace_time"]
+        job.next_run_time = convert_to_datetime(next_run_time, tz, "next_run_time")
+        built.append(job)
+    store.fill(built)
 
 
 def drop_job(scheduler: AsyncIOScheduler, code: str) -> None:

@@ -154,15 +154,19 @@ class Engine(EngineOperations, SchedulerService):
             clock=self.clock, on_change=self._changed,
         )
         self.bus.subscribe(self._count_failures)
-        if recover:
-            await self._catch_up(now)
-        self._scheduler = aps.build_scheduler(self._dispatch)
         changed = set(result.updated)
         same_zone = await self.repo.get_meta("timezone") == self.settings.timezone
-        await self.repo.set_meta("timezone", self.settings.timezone)
-        for entry in self.table:
-            keep = same_zone and entry.spec.code not in changed
-            self._schedule(entry, now, fresh=True, keep=keep)
+        with self.table.shared_fires():
+            if recover:
+                await self._catch_up(now)
+            self._scheduler = aps.build_scheduler(self._dispatch)
+            await self.repo.set_meta("timezone", self.settings.timezone)
+            jobs = []
+            for entry in self.table:
+                keep = same_zone and entry.spec.code not in changed
+                nxt = self._next_run(entry, now, keep=keep)
+                jobs.append((entry.spec.code, self._trigger(entry), nxt))
+        aps.add_before_start(self._scheduler, jobs)
         self._scheduler.start(paused=paused)
         self._house = Housekeeping(self)  # saves the new next fires and loads figures soon
         self._house.start()
@@ -276,26 +280,36 @@ class Engine(EngineOperations, SchedulerService):
         """(Re)compute a job's next fire and tell APScheduler.
 
         Args:
-            fresh: bulk add at start (no lookup of an existing APScheduler job).
+            fresh: no APScheduler job exists for this code (no lookup of one).
+            keep: see :meth:`_next_run`.
+        """
+        nxt = self._next_run(entry, now, keep=keep)
+        if self._scheduler is None:
+            return
+        aps.put_job(self._scheduler, entry.spec.code, self._trigger(entry), nxt, fresh=fresh)
+
+    def _next_run(self, entry: JobEntry, now: datetime, *, keep: bool = False) -> datetime | None:
+        """The job's next fire from ``now``, stored in its state (marked dirty when it changed).
+
+        Args:
             keep: the triggers are unchanged since the stored next fire was computed, so a
                 stored next fire still ahead is reused (a restart with 10,000 jobs skips
                 10,000 computations and state writes).
         """
         stored = entry.state.next_run_time
         if keep and entry.schedulable and stored is not None and stored >= now:
-            nxt: datetime | None = stored
-        else:
-            nxt = None
-            if entry.schedulable:
-                nxt = self.table.next_fire(entry, now - timedelta(microseconds=1))
-            if entry.state.last_fire_time is None and nxt is not None:
-                entry.state = entry.state.model_copy(update={"last_fire_time": now})
-            entry.state = entry.state.model_copy(update={"next_run_time": nxt})
-            self._dirty.add(entry.spec.code)
-        if self._scheduler is None:
-            return
-        trigger = aps.CoreTrigger(entry.triggers, self.table.tz(entry), entry.spec.code)
-        aps.put_job(self._scheduler, entry.spec.code, trigger, nxt, fresh=fresh)
+            return stored
+        nxt = None
+        if entry.schedulable:
+            nxt = self.table.next_fire(entry, now - timedelta(microseconds=1))
+        if entry.state.last_fire_time is None and nxt is not None:
+            entry.state = entry.state.model_copy(update={"last_fire_time": now})
+        entry.state = entry.state.model_copy(update={"next_run_time": nxt})
+        self._dirty.add(entry.spec.code)
+        return nxt
+
+    def _trigger(self, entry: JobEntry) -> aps.CoreTrigger:
+        return aps.CoreTrigger(entry.triggers, self.table.tz(entry), entry.spec.code)
 
     def _changed(self, entry: JobEntry) -> None:
         self._dirty.add(entry.spec.code)

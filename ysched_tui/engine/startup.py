@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ysched_tui.core.models import CatchUp, JobSource, JobSpec, JobState, new_job_id
-from ysched_tui.core.schedule import fires_between
 from ysched_tui.engine.table import JobEntry, JobTable
 from ysched_tui.settings import Settings
 
@@ -91,14 +90,7 @@ def missed_fires(table: JobTable, entry: JobEntry, now: datetime) -> list[dateti
     last = entry.state.last_fire_time
     if last is None or not entry.schedulable:
         return []
-    return fires_between(
-        entry.triggers,
-        last,
-        now,
-        default_tz=table.tz(entry),
-        seed=entry.spec.code,
-        limit=MAX_MISSED_PER_JOB,
-    )
+    return table.fires_between(entry, last, now, MAX_MISSED_PER_JOB)
 
 
 def unrecorded(missed: Sequence[datetime], recorded: Collection[datetime]) -> list[datetime]:
