@@ -105,20 +105,28 @@ async def test_cursor_stays_on_its_job_when_rows_come_and_go() -> None:
         await pilot.pause()
 
 
-async def test_narrow_terminal_keeps_state_and_code_in_view() -> None:
-    """At 80 columns the later columns scroll sideways while state and code stay put."""
+async def test_narrow_terminal_shows_whole_columns_and_scrolls_by_column() -> None:
+    """At 80 columns only whole columns show, an arrow says more are to the right, and right
+    brings them in one at a time while state and code stay put."""
     app = TableHost()
     async with app.run_test(size=(80, 24)) as pilot:
         table = app.query_one(JobsTable)
-        table.show(many(50), NOW)
+        table.show([view("a", running=True, median=60_000), *many(50)], NOW)
         table.focus()
         await pilot.pause()
-        assert "next run" in screen_text(app) and "progress" not in screen_text(app)
-        for _ in range(40):
+        header = screen_text(app).splitlines()[0]
+        assert header.rstrip().endswith("last run, took ›") and "schedule" not in header
+        assert "in 4m 09:04" in screen_text(app)  # the next-run column is whole
+        await pilot.press("right")
+        await pilot.pause()
+        header = screen_text(app).splitlines()[0]
+        assert "‹ last run, took" in header and "schedule" in header
+        for _ in range(10):
             await pilot.press("right")
         await pilot.pause()
         text = screen_text(app)
-        assert "progress" in text and "code" in text and "job00000" in text
-        assert "schedule" not in text  # scrolled past
-
-
+        assert "progress" in text.splitlines()[0] and "›" not in text.splitlines()[0]
+        assert "██░░░ 50%" in text and "state" in text and "job00000" in text
+        await pilot.press("left", "left", "left", "left", "left", "left")
+        await pilot.pause()
+        assert "‹" not in screen_text(app).splitlines()[0]

@@ -39,6 +39,7 @@ HELP_SECTIONS: tuple[HelpSection, ...] = (
             ("↑ ↓ / j k", "move the selection"),
             ("g / G", "first / last job"),
             ("pgup / pgdn", "page up / down"),
+            ("← →", "narrow terminal: bring hidden columns into view (› ‹ in the header)"),
             ("enter", "open the job's detail"),
             ("p", "pause the selected job (or all marked jobs)"),
             ("r", "resume the selected job (or all marked jobs)"),

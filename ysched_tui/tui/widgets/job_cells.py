@@ -21,13 +21,14 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("state", "state"),
     ("code", "code"),
     ("name", "name"),
-    ("schedule", "schedule"),
     ("next", "next run"),
     ("last", "last run, took"),
+    ("schedule", "schedule"),
     ("rate", "7d"),
     ("progress", "progress"),
 )
-"""(column key, header label) in display order."""
+"""(column key, header label) in display order: what runs when and how it went first, so an
+80-column terminal shows those without scrolling sideways."""
 
 SPINNER = "|/-\\"
 """Spinner frames for running jobs: plain ASCII so TERM=linux consoles draw them too."""

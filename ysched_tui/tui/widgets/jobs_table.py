@@ -9,8 +9,9 @@ screen or running, and drawing costs the ~40 visible rows whatever the number of
 The screen decides which jobs are shown (the filter) and in which order (by code); the table
 renders them, keeps the cursor on the same job across updates, and says which job is highlighted
 (:class:`JobsTable.Highlighted`) or opened with ``enter`` (:class:`JobsTable.Selected`).
-Columns have fixed widths (spare width goes to name and schedule); on a narrow terminal the
-state and code columns stay put and the rest scrolls sideways.
+Columns have fixed widths (spare width goes to name and schedule). On a narrow terminal only
+whole columns are drawn: state and code stay put, ``left``/``right`` bring the others into view a
+column at a time, and arrows in the header say that columns are off to the side.
 """
 
 from __future__ import annotations
@@ -132,7 +133,13 @@ class JobsTable(ScrollView, can_focus=True):
         self._clock: dict[str, tuple[tuple[str, str], ...]] = {}
         self._widths: dict[str, int] = dict(FIXED_WIDTHS)
         self._cursor = 0
+        self._first_column = 0
+        """How many of the scrollable columns (after state and code) are off to the left."""
+        self._starts: list[int] = []
+        self._window = (0, 0, 0)
+        """(end of the fixed columns, start, end) of what each line shows, in cells."""
         self._highlighted: str | None = None
+        self._lay_out(0)
         self._frame = 0
         self._now = datetime.now(UTC)
 
@@ -253,6 +260,21 @@ class JobsTable(ScrollView, can_focus=True):
     def action_page_down(self) -> None:
         self.move_cursor(row=self._cursor + self._page())
 
+    def action_scroll_right(self) -> None:
+        """Bring the next hidden column on the right into view (state and code stay)."""
+        shown_to = self._window[2]
+        room = self.scrollable_content_region.width
+        while self._window[2] <= shown_to < self._full_width():
+            self._first_column += 1
+            self._lay_out(room)
+        self._resized()
+
+    def action_scroll_left(self) -> None:
+        """Show the previous column again."""
+        if self._first_column:
+            self._first_column -= 1
+            self._resized()
+
     def action_scroll_top(self) -> None:
         self.move_cursor(row=0)
 
@@ -285,7 +307,7 @@ class JobsTable(ScrollView, can_focus=True):
     # --- drawing ------------------------------------------------------------------------
 
     def render_line(self, y: int) -> Strip:
-        scroll_x, scroll_y = self.scroll_offset
+        _, scroll_y = self.scroll_offset
         width = self.scrollable_content_region.width
         base = self.rich_style
         if y == 0:
@@ -295,10 +317,9 @@ class JobsTable(ScrollView, can_focus=True):
             if row >= len(self._order):
                 return Strip.blank(width, base)
             line = self._row_line(row)
-        fixed = self._fixed_width()
-        if scroll_x and fixed < width:
-            line = Strip.join([line.crop(0, fixed),
-                               line.crop(fixed + scroll_x, scroll_x + width)])
+        fixed, start, end = self._window
+        if (start, end) != (fixed, line.cell_length):
+            line = Strip.join([line.crop(0, fixed), line.crop(start, end)])
         return line.crop_extend(0, width, base).apply_style(base)
 
     def _row_line(self, row: int) -> Strip:
@@ -314,8 +335,16 @@ class JobsTable(ScrollView, can_focus=True):
         return line
 
     def _header(self) -> Strip:
-        # the state cells begin with the mark column: the label lines up with the word
-        line = self._strip([f" {label}" if key == "state" else label for key, label in COLUMNS])
+        labels = [f" {label}" if key == "state" else label for key, label in COLUMNS]
+        # the state cells begin with the mark column: the label lines up with the word;
+        # arrows say that whole columns are off to the side (left/right show them)
+        first = FIXED_COLUMNS + self._first_column
+        if self._first_column:
+            labels[first] = f"‹ {labels[first]}"
+        if self._window[2] < self._full_width():
+            last = max(i for i in range(first, len(COLUMNS)) if self._starts[i] < self._window[2])
+            labels[last] = f"{labels[last]} ›"
+        line = self._strip(labels)
         return _post_style(line, self.get_component_rich_style("jobs-table--header"))
 
     def _strip(self, cells: list[Cell]) -> Strip:
@@ -345,13 +374,17 @@ class JobsTable(ScrollView, can_focus=True):
     def _full_width(self) -> int:
         return 1 + sum(width + 1 for width in self._widths.values())
 
-    def _fixed_width(self) -> int:
-        return 1 + sum(self._widths[key] + 1 for key, _ in COLUMNS[:FIXED_COLUMNS])
-
     def _resized(self) -> None:
-        """Share spare width out (GROWTH) and size the scrollable area to the rows."""
+        """Lay the columns out for the current width and size the rows."""
+        room = self.scrollable_content_region.width
+        self._lay_out(room)
+        self.virtual_size = Size(room, len(self._order) + 1)
+        self.refresh()
+
+    def _lay_out(self, room: int) -> None:
+        """Share spare width out (GROWTH) and pick the whole columns that fit in ``room``."""
         widths = dict(FIXED_WIDTHS)
-        spare = self.scrollable_content_region.width - 1 - sum(w + 1 for w in widths.values())
+        spare = room - 1 - sum(w + 1 for w in widths.values())
         for key, most in GROWTH:
             extra = max(min(spare, most), 0)
             widths[key] += extra
@@ -359,8 +392,23 @@ class JobsTable(ScrollView, can_focus=True):
         if widths != self._widths:
             self._widths = widths
             self._lines.clear()
-        self.virtual_size = Size(self._full_width(), len(self._order) + 1)
-        self.refresh()
+        self._starts = [1]
+        for key, _ in COLUMNS:
+            self._starts.append(self._starts[-1] + widths[key] + 1)
+        fixed = self._starts[FIXED_COLUMNS]
+        scrollable = len(COLUMNS) - FIXED_COLUMNS
+        self._first_column = min(self._first_column, scrollable - 1)
+        start = end = self._starts[FIXED_COLUMNS + self._first_column]
+        for i in range(FIXED_COLUMNS + self._first_column, len(COLUMNS)):
+            if fixed + (self._starts[i + 1] - start) > room and end > start:
+                break
+            end = self._starts[i + 1]
+        if end >= self._full_width():  # everything to the right fits: no column stays hidden
+            while self._first_column and fixed + end - self._starts[
+                    FIXED_COLUMNS + self._first_column - 1] <= room:
+                self._first_column -= 1
+                start = self._starts[FIXED_COLUMNS + self._first_column]
+        self._window = (fixed, start, end)
 
     def _page(self) -> int:
         return max(self.scrollable_content_region.height - 2, 1)
