@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import random
 import re
+import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -121,11 +122,19 @@ def last_stream_line(screen: str) -> int | None:
 
 
 def shown_line_rate(tmux: Tmux, session: str, seconds: float = 1.0) -> float | None:
-    """Lines per second the log pane advances while following (NaN-free: None if unknown)."""
-    first = last_stream_line(tmux.capture(session))
-    t0 = time.perf_counter()
-    time.sleep(seconds)
-    second = last_stream_line(tmux.capture(session))
-    if first is None or second is None:
-        return None
-    return (second - first) / (time.perf_counter() - t0)
+    """Lines per second the log pane advances while following (None if unknown).
+
+    Read in five steps over ``seconds``; a step across the start of a new streaming run (its
+    line numbers start again) is left out, and the median of the other steps is returned.
+    """
+    rates: list[float] = []
+    last = last_stream_line(tmux.capture(session))
+    t_last = time.perf_counter()
+    for _ in range(5):
+        time.sleep(seconds / 5)
+        line = last_stream_line(tmux.capture(session))
+        now = time.perf_counter()
+        if line is not None and last is not None and line >= last:
+            rates.append((line - last) / (now - t_last))
+        last, t_last = line, now
+    return statistics.median(rates) if rates else None
