@@ -198,8 +198,17 @@ async def observe(
         watcher.cancel()
         if census:
             print(tracked_census(), flush=True)
+        print(f"RSS at the end: {_rss_mb():.0f} MB", flush=True)
         print(pauses.report(), flush=True)
         await app.settle()
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 def tracked_census(top: int = 20) -> str:
