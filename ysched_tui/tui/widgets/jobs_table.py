@@ -42,7 +42,7 @@ FIXED_WIDTHS: dict[str, int] = {
     "name": 12,
     "schedule": 17,
     "next": 18,
-    "last": 16,
+    "last": 17,
     "rate": 4,
     "progress": 10,
 }
