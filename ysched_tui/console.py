@@ -12,6 +12,8 @@ quitting it leaves the owner running. Operator actions from the console are audi
 
 from __future__ import annotations
 
+import asyncio
+import gc
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path, PurePath
@@ -28,6 +30,9 @@ if TYPE_CHECKING:
 NOTICE_SECONDS = 10.0
 """How long the "attached to ..." notice stays on screen."""
 
+
+GC_HOLD_LIMIT = 30.0
+"""Seconds after which garbage collection is back on even if the first paint never came."""
 
 QUIT_GRACE = 1.0
 """Seconds runs get to finish when the console quits (the operator confirmed interrupting)."""
@@ -96,6 +101,11 @@ async def run_console(
     """
     from ysched_tui.owner.connect import open_service
 
+    # no garbage collection before the first paint: with 10,000 jobs loaded each full
+    # collection took ~170 ms; the main screen collects once and re-enables it after painting
+    # the jobs (MainScreen.freeze_survivors), and this timer makes sure it comes back
+    gc.disable()
+    asyncio.get_running_loop().call_later(GC_HOLD_LIMIT, gc.enable)
     with acting_as(Actor.here("console")):
         session = await open_service(settings, connect=connect, token_file=token_file,
                                      listen=listen, via="console")

@@ -24,13 +24,13 @@ from ysched_tui.control.tokens import load_or_create_token, read_token
 from ysched_tui.core.models import Via
 from ysched_tui.core.service import SchedulerService
 from ysched_tui.errors import NotOwner
-from ysched_tui.owner.attached import OwnerClient
 from ysched_tui.owner.lock import OwnerInfo, OwnerLock, read_owner, try_lock
 from ysched_tui.settings import Settings
 
 if TYPE_CHECKING:
     from ysched_tui.control.serve import ControlServer
     from ysched_tui.engine import Engine
+    from ysched_tui.owner.attached import OwnerClient
 
 Role = Literal["owner", "attached", "remote"]
 
@@ -161,6 +161,8 @@ async def become_owner(
 
 
 async def _attach(url: str, token: str | None, db: str, via: Via) -> OwnerClient:
+    from ysched_tui.owner.attached import OwnerClient  # httpx: only when attaching
+
     client = OwnerClient(url, token=token, db=db, via=via)
     try:
         await client.start()

@@ -148,6 +148,7 @@ class MainScreen(OperatorActions, MainLoading, Screen[None]):
         self.table.focus()
 
     def on_unmount(self) -> None:
+        gc.enable()
         if self.bridge is not None:
             self.bridge.stop()
 
@@ -241,6 +242,7 @@ class MainScreen(OperatorActions, MainLoading, Screen[None]):
             self._frozen_at = now
         gc.collect()
         gc.freeze()
+        gc.enable()  # the console holds collections until the first paint (run_console)
 
     def show_jobs(self) -> None:
         """Rebuild the table from the model (first load, filter change)."""

@@ -14,6 +14,7 @@ hang the event loop's shutdown. :meth:`MainLoading.settle` waits for calls still
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Awaitable
 from typing import Any, TypeVar
 
@@ -75,6 +76,7 @@ class MainLoading(Screen[None]):
                 self.bridge.drop_job_changes()
             self.post_message(JobsLoaded(jobs))
         except YschedError as exc:
+            gc.enable()  # held until the first paint of the jobs, which will not come
             self.notify(f"cannot read jobs: {exc}", severity="error")
 
     @work(exclusive=True, group="status", exit_on_error=False)

@@ -17,7 +17,7 @@ column at a time, and arrows in the header say that columns are off to the side.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -347,7 +347,7 @@ class JobsTable(ScrollView, can_focus=True):
         line = self._strip(labels)
         return _post_style(line, self.get_component_rich_style("jobs-table--header"))
 
-    def _strip(self, cells: list[Cell]) -> Strip:
+    def _strip(self, cells: Sequence[Cell]) -> Strip:
         """One row: each cell cut or padded to its column, a space between columns."""
         console = self.app.console
         segments: list[Segment] = [Segment(" ")]
