@@ -7,7 +7,8 @@ manual, so every run a test sees is one it started.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+import gc
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,14 @@ SPECS = [
 
 def make_settings(tmp_path: Path) -> Settings:
     return Settings(db=str(tmp_path / "t.db"), jobs=None, timezone="UTC", kill_grace=0.5)
+
+
+@pytest.fixture(autouse=True)
+def _unfreeze_after() -> Iterator[None]:
+    """The main screen gc.freeze()s what lives after the first paint; a test's app must not stay
+    pinned in memory for the rest of the run."""
+    yield
+    gc.unfreeze()
 
 
 @pytest.fixture
