@@ -130,3 +130,27 @@ async def test_narrow_terminal_shows_whole_columns_and_scrolls_by_column() -> No
         await pilot.press("left", "left", "left", "left", "left", "left")
         await pilot.pause()
         assert "‹" not in screen_text(app).splitlines()[0]
+
+
+async def test_holding_j_reads_the_database_once_the_cursor_rests(app: Any, engine: Any) -> None:
+    """Moving through the jobs quickly loads the log and stats of the job the cursor stops on,
+    not of every job passed."""
+    from tests.app.conftest import SPECS
+    from ysched_tui.tui.widgets.log_pane import LogPane
+
+    reads: list[str] = []
+    list_runs = engine.list_runs
+
+    async def counting(code: str | None = None, **kw: Any) -> Any:
+        reads.append(str(code))
+        return await list_runs(code, **kw)
+
+    engine.list_runs = counting
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = app.screen.query_one(JobsTable)
+        await wait_for(pilot, lambda: table.row_count >= len(SPECS))
+        await wait_for(pilot, lambda: reads == ["backup"])
+        for _ in range(5):  # a held key: repeats arrive faster than the panes could load
+            table.action_cursor_down()
+        await wait_for(pilot, lambda: app.query_one(LogPane).code == "tick")
+        assert reads == ["backup", "tick"]

@@ -20,6 +20,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Container, Vertical
 from textual.events import Resize
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer, Tab, Tabs
 
@@ -57,6 +58,9 @@ PANES: tuple[tuple[str, str], ...] = (
 
 FREEZE_EVERY = 60.0
 """Least seconds between two :meth:`MainScreen.freeze_survivors`."""
+
+SELECT_SETTLE = 0.08
+"""Seconds the cursor rests on a job before its log and stats are read."""
 
 BULK_CHANGES = 1000
 """A batch of job changes this large replaced most views: freeze the new ones."""
@@ -98,6 +102,7 @@ class MainScreen(OperatorActions, MainLoading, Screen[None]):
         self.awaiting: dict[str, list[Kept]] = {}
         """Live lines of runs being loaded into the log, kept until the load lands."""
         self.loaded = False
+        self._settle: Timer | None = None
         self._frozen_at = -FREEZE_EVERY
         """The first job list is in: job changes apply from then on (older ones are in it)."""
 
@@ -330,12 +335,27 @@ class MainScreen(OperatorActions, MainLoading, Screen[None]):
         self.app.open_job(event.code)  # type: ignore[attr-defined]
 
     def select(self, code: str | None) -> None:
-        """Make ``code`` the job the log and stats panes show."""
+        """Make ``code`` the job the log and stats panes show.
+
+        The panes load once the cursor rests (:data:`SELECT_SETTLE`): holding ``j`` through
+        hundreds of jobs reads the database once, not once per row passed.
+        """
         if code == self.selected or code is None:
             return
+        first = self.selected is None
         self.selected = code
-        self.load_run(code, None)
-        self.load_stats(code)
+        if self._settle is not None:
+            self._settle.stop()
+        if first:
+            self._load_selected()
+        else:
+            self._settle = self.set_timer(SELECT_SETTLE, self._load_selected)
+
+    def _load_selected(self) -> None:
+        self._settle = None
+        if self.selected is not None:
+            self.load_run(self.selected, None)
+            self.load_stats(self.selected)
 
     @on(SearchBox.Changed, "#job-filter")
     def _filter_changed(self, event: SearchBox.Changed) -> None:
