@@ -193,14 +193,18 @@ class LogBridge:
         self._closed = False
 
     def write(self, text: str) -> None:
-        """Send one line; safe from the loop thread and from worker threads."""
+        """Send one ``task_log`` line; safe from the loop thread and from worker threads."""
+        self.write_to("log", text)
+
+    def write_to(self, stream: str, text: str) -> None:
+        """Send one line of ``stream`` (``log``, or ``stdout``/``stderr`` for prints)."""
         if self._closed:
             self._late(text)
         elif threading.get_ident() == self._thread:
-            self._deliver(text)
+            self._deliver(text, stream)
         else:
             try:
-                self._loop.call_soon_threadsafe(self._deliver, text)
+                self._loop.call_soon_threadsafe(self._deliver, text, stream)
             except RuntimeError:  # the loop is closed
                 self._late(text)
 
@@ -208,12 +212,12 @@ class LogBridge:
         """Stop delivering to the run."""
         self._closed = True
 
-    def _deliver(self, text: str) -> None:
+    def _deliver(self, text: str, stream: str = "log") -> None:
         if self._closed:
             self._late(text)
             return
         try:
-            self._sink("log", text)
+            self._sink(stream, text)
         except Exception:
             _task_logger.exception("output sink failed for run %s", self._run_id)
 

@@ -2,7 +2,8 @@
 
 Shared by Python jobs and scripts. Coroutine functions are awaited on the event loop; plain
 functions run in a worker thread (``asyncio.to_thread`` copies the context, so ``task_log`` works
-there too) — a blocking job must never stall the scheduler. The return value is stored as JSON;
+there too) — a blocking job must never stall the scheduler. ``print()`` goes to the run's output
+(:mod:`ysched_tui.jobs.stdio`). The return value is stored as JSON;
 a :class:`~ysched_tui.core.context.TaskResult` decides the status itself.
 """
 
@@ -29,6 +30,7 @@ from ysched_tui.jobs.base import (
     retry_allowed,
     timed_out,
 )
+from ysched_tui.jobs.stdio import capture_prints
 
 __all__ = ["call_job", "inject_context", "to_json"]
 
@@ -50,7 +52,7 @@ async def call_job(fn: Callable[..., object], args: tuple[Any, ...], kwargs: dic
         return Outcome(status=RunStatus.FAILED, error=str(exc), retryable=False)
     threaded = not _is_async(fn)
     deadline = asyncio.timeout(request.timeout)
-    with job_scope(request, sink):
+    with job_scope(request, sink) as bridge, capture_prints(bridge.write_to):
         try:
             async with deadline:
                 value = await _call(fn, args, kwargs, threaded)
