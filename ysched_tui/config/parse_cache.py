@@ -24,6 +24,7 @@ import os
 import pickle
 import sys
 import tempfile
+import weakref
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,7 +33,7 @@ from typing import Any
 import platformdirs
 import pydantic
 
-from ysched_tui.config.spec_codec import decode_specs, encode_specs
+from ysched_tui.config.spec_codec import decode_specs, encode_specs, spec_fingerprint
 from ysched_tui.core.models import JobSpec
 
 CACHE_MIN_BYTES = 64 * 1024
@@ -41,7 +42,10 @@ CACHE_MIN_BYTES = 64 * 1024
 MAX_ENTRIES = 64
 """At most this many cache files are kept; the least recently written go first."""
 
-FORMAT = 1
+MAX_BYTES = 64 * 1024 * 1024
+"""And at most this many bytes of them (an entry for 10,000 jobs takes ~3 MB)."""
+
+FORMAT = 2
 """Bumped whenever the layout of an entry changes."""
 
 _MAGIC = b"YSCHEDPC"
@@ -119,7 +123,12 @@ def cached_specs(path: Path, digest: str, key: str) -> list[JobSpec] | None:
         return None
     try:
         with paused_gc():
-            return decode_specs(pickle.loads(blob))
+            data, fingerprints = pickle.loads(blob)
+            specs = decode_specs(data)
+            if len(fingerprints) != len(specs):
+                return None
+            _remember(specs, fingerprints)
+            return specs
     except Exception:  # stale classes or damaged data: read the file instead
         return None
 
@@ -131,11 +140,35 @@ def store_specs(path: Path, digest: str, key: str, specs: Sequence[JobSpec]) -> 
         return
     try:
         with paused_gc():
-            blob = pickle.dumps(encode_specs(specs), protocol=pickle.HIGHEST_PROTOCOL)
+            fingerprints = [fingerprint(spec) for spec in specs]
+            data = (encode_specs(specs), fingerprints)
+            blob = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:  # a value the codec or pickle cannot hold: no cache for this file
         return
     entry.specs = {key: blob}
     _write(entry)
+
+
+_fingerprints: dict[int, tuple[weakref.ref[JobSpec], str | None]] = {}
+"""Fingerprints of live specs by ``id``: read from the cache with them, or computed once."""
+
+
+def fingerprint(spec: JobSpec) -> str | None:
+    """:func:`~ysched_tui.config.spec_codec.spec_fingerprint` of ``spec``, free for specs that
+    came out of the cache (stored with them) or whose fingerprint was asked for before."""
+    known = _fingerprints.get(id(spec))
+    if known is not None and known[0]() is spec:
+        return known[1]
+    value = spec_fingerprint(spec)
+    _remember([spec], [value])
+    return value
+
+
+def _remember(specs: Sequence[JobSpec], fingerprints: Sequence[str | None]) -> None:
+    for spec, value in zip(specs, fingerprints, strict=True):
+        key = id(spec)
+        _fingerprints[key] = (weakref.ref(spec, lambda _, key=key: _fingerprints.pop(key, None)),
+                              value)
 
 
 def _key_path(path: Path) -> str:
@@ -208,14 +241,20 @@ def _write(entry: _Entry) -> None:
 
 
 def _prune(folder: Path) -> None:
+    """Keep the most recently written entries within :data:`MAX_ENTRIES` and
+    :data:`MAX_BYTES` (the newest is always kept)."""
     entries = []
     for path in folder.glob("*" + _SUFFIX):
         with contextlib.suppress(OSError):
-            entries.append((path.stat().st_mtime_ns, path))
-    entries.sort()
-    for _, path in entries[: max(0, len(entries) - MAX_ENTRIES)]:
-        with contextlib.suppress(OSError):
-            path.unlink()
+            stat = path.stat()
+            entries.append((stat.st_mtime_ns, stat.st_size, path))
+    entries.sort(reverse=True)
+    total = 0
+    for kept, (_, size, path) in enumerate(entries):
+        total += size
+        if kept and (kept >= MAX_ENTRIES or total > MAX_BYTES):
+            with contextlib.suppress(OSError):
+                path.unlink()
 
 
 @functools.cache

@@ -16,6 +16,7 @@ not cache that file.
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 from collections.abc import Sequence
 from typing import Any
@@ -73,6 +74,19 @@ def decode_specs(data: dict[str, Any]) -> list[JobSpec]:
     if not all(type(spec) is JobSpec for spec in specs):
         raise UnsupportedValue("the stored rows are not job specs")
     return specs
+
+
+def spec_fingerprint(spec: JobSpec) -> str | None:
+    """A short hash of everything in ``spec`` (its JSON dump); ``None`` when it cannot be dumped.
+
+    Two specs with one fingerprint dump to the same JSON, so they are stored, scheduled and
+    shown the same way: the engine uses it to recognise a stored spec without rebuilding it.
+    """
+    try:
+        dumped = spec.model_dump_json()
+    except Exception:  # a value JSON cannot hold
+        return None
+    return hashlib.blake2b(dumped.encode(), digest_size=16).hexdigest()
 
 
 def _resolve(

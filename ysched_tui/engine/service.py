@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from ysched_tui.config.parse_cache import paused_gc
+from ysched_tui.config.parse_cache import fingerprint, paused_gc
 from ysched_tui.core.events import Event, JobUpdated, RunFinished, StatusChanged
 from ysched_tui.core.models import (
     JobSource,
@@ -143,12 +143,22 @@ class Engine(EngineOperations, SchedulerService):
         await self.repo.open()
         self._opened = True
         now = self.clock()
-        stored = await self.repo.load_jobs()
+        sqlite = self.repo if isinstance(self.repo, SqliteRepository) else None
+        prints = {spec.code: fingerprint(spec) for spec in declared} if sqlite else {}
+        if sqlite is not None:  # stored specs equal to declared ones are not rebuilt
+            stored = await sqlite.load_jobs(known={s.code: (prints[s.code], s) for s in declared})
+        else:
+            stored = await self.repo.load_jobs()
         result, to_save = sync_jobs(stored, declared, self.table, loaded=self._loaded_sources)
         for code in result.removed:
             await self.repo.delete_job(code)
-        if to_save:
+        if to_save and sqlite is not None:
+            await sqlite.save_jobs([(e.spec, e.state) for e in to_save], fingerprints=prints)
+        elif to_save:
             await self.repo.save_jobs([(e.spec, e.state) for e in to_save])
+        found = {code: fp for code in result.verified if (fp := prints.get(code)) is not None}
+        if found and sqlite is not None:
+            await sqlite.save_fingerprints(found)
         log.info("jobs: %d (added %d, updated %d, removed %d)", len(self.table),
                  len(result.added), len(result.updated), len(result.removed))
         if recover:

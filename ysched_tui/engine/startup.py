@@ -32,6 +32,8 @@ class SyncResult:
     added: tuple[str, ...]
     updated: tuple[str, ...]
     removed: tuple[str, ...]
+    verified: tuple[str, ...] = ()
+    """Unchanged jobs whose stored spec had to be rebuilt and compared (no fingerprint yet)."""
 
 
 def sync_jobs(
@@ -49,12 +51,14 @@ def sync_jobs(
             without the scripts folder) must not wipe the jobs, pauses and overrides it declared.
 
     Returns:
-        what changed, and the entries whose spec must be saved.
+        what changed, and the entries whose spec must be saved. A stored spec that *is* the
+        declared object (storage recognised its fingerprint) is unchanged without comparing.
     """
     declared_by_code = {spec.code: spec for spec in declared}
     added: list[str] = []
     updated: list[str] = []
     removed: list[str] = []
+    verified: list[str] = []
     to_save: list[JobEntry] = []
     for spec, state in stored:
         new = declared_by_code.pop(spec.code, None)
@@ -62,16 +66,21 @@ def sync_jobs(
             removed.append(spec.code)
             continue
         entry = JobEntry(spec=new or spec, state=state)
-        if new is not None and new != spec:
-            updated.append(spec.code)
-            to_save.append(entry)
+        if new is not None and new is not spec:
+            if new != spec:
+                updated.append(spec.code)
+                to_save.append(entry)
+            else:
+                verified.append(spec.code)
         table.put(entry)
     for spec in declared_by_code.values():
         entry = JobEntry(spec=spec, state=JobState(code=spec.code, id=new_job_id()))
         added.append(spec.code)
         to_save.append(entry)
         table.put(entry)
-    return SyncResult(added=tuple(added), updated=tuple(updated), removed=tuple(removed)), to_save
+    result = SyncResult(added=tuple(added), updated=tuple(updated), removed=tuple(removed),
+                        verified=tuple(verified))
+    return result, to_save
 
 
 def loaded_sources(settings: Settings, declared: Sequence[JobSpec]) -> frozenset[JobSource]:

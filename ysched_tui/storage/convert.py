@@ -8,7 +8,7 @@ rather than failing a whole batch of history.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,6 +17,7 @@ from pydantic import TypeAdapter
 
 from ysched_tui.core.models import JobSpec, JobState, OutputLine, RunRecord
 from ysched_tui.core.triggers import TriggerSpec
+from ysched_tui.storage.fingerprints import Marks, text_digest
 from ysched_tui.storage.schema import from_db, to_db
 
 _TRIGGERS = TypeAdapter(tuple[TriggerSpec, ...])
@@ -187,24 +188,60 @@ def job_to_row(spec: JobSpec, state: JobState) -> dict[str, Any]:
     }
 
 
-def row_to_job(row: Mapping[Any, Any]) -> tuple[JobSpec, JobState]:
-    """The spec and state of a ``jobs`` row."""
-    spec = JobSpec.model_validate_json(row["spec_json"])
-    override = load_json(row["override_json"]) or {}
+KnownSpecs = Mapping[str, tuple[str | None, JobSpec]]
+"""Specs the caller already holds, by code, each with its fingerprint."""
+
+JOB_COLUMNS = (
+    "code", "spec_json", "id", "paused", "override_json", "next_run_time", "last_fire_time",
+    "run_count", "fail_count", "last_run_id", "last_status", "last_duration_ms",
+    "last_end_time",
+)
+"""The ``jobs`` columns :func:`row_to_job` reads, in the order it reads them."""
+
+
+def row_to_job(
+    row: Sequence[Any], known: KnownSpecs | None = None, marks: Marks | None = None
+) -> tuple[JobSpec, JobState]:
+    """The spec and state of a ``jobs`` row holding :data:`JOB_COLUMNS` in order (positional:
+    10,000 rows are read at every start).
+
+    Args:
+        known: specs the caller holds, by code, with their fingerprints.
+        marks: the fingerprint record (:mod:`~ysched_tui.storage.fingerprints`). When it says
+            this row's text was written from a spec with the fingerprint ``known`` gives, the
+            caller's object is returned instead of a spec rebuilt from ``spec_json`` (~7 µs of
+            validation and a comparison saved per job).
+    """
+    (code, spec_json, job_id, paused, override_json, next_run_time, last_fire_time,
+     run_count, fail_count, last_run_id, last_status, last_duration_ms, last_end_time) = row
+    spec = _known_spec(code, spec_json, known, marks)
+    if spec is None:
+        spec = JobSpec.model_validate_json(spec_json)
+    override = load_json(override_json) or {}
     triggers = override.get("triggers")
     state = JobState(
-        code=row["code"],
-        id=row["id"],
-        paused=bool(row["paused"]),
+        code=code,
+        id=job_id,
+        paused=bool(paused),
         override_triggers=None if triggers is None else _TRIGGERS.validate_python(triggers),
         override_enabled=override.get("enabled"),
-        next_run_time=from_db(row["next_run_time"]),
-        last_fire_time=from_db(row["last_fire_time"]),
-        run_count=row["run_count"],
-        fail_count=row["fail_count"],
-        last_run_id=row["last_run_id"],
-        last_status=row["last_status"],
-        last_duration_ms=row["last_duration_ms"],
-        last_end_time=from_db(row["last_end_time"]),
+        next_run_time=from_db(next_run_time),
+        last_fire_time=from_db(last_fire_time),
+        run_count=run_count,
+        fail_count=fail_count,
+        last_run_id=last_run_id,
+        last_status=last_status,
+        last_duration_ms=last_duration_ms,
+        last_end_time=from_db(last_end_time),
     )
     return spec, state
+
+
+def _known_spec(
+    code: str, spec_json: str, known: KnownSpecs | None, marks: Marks | None
+) -> JobSpec | None:
+    mine = known.get(code) if known else None
+    mark = marks.get(code) if marks else None
+    if mine is None or mark is None or mine[0] is None or mine[0] != mark[0]:
+        return None
+    return mine[1] if text_digest(spec_json) == mark[1] else None

@@ -7,7 +7,7 @@ history, whatever its size.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy import bindparam, delete, func, select, text, update
@@ -16,12 +16,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ysched_tui.core.models import JobSpec, JobState, OutputLine, RunRecord, RunStatus
 from ysched_tui.storage.convert import (
+    JOB_COLUMNS,
+    KnownSpecs,
     job_to_row,
     row_to_job,
     row_to_output,
     row_to_run,
     state_columns,
 )
+from ysched_tui.storage.fingerprints import load_marks, store_marks, text_digest
 from ysched_tui.storage.schema import (
     FAILURE_STATUSES,
     floor_hour,
@@ -40,23 +43,48 @@ _JOB_UPSERT = _JOB_UPSERT.on_conflict_do_update(
     index_elements=[jobs.c.code],
     set_={c.name: _JOB_UPSERT.excluded[c.name] for c in jobs.columns if c.name != "code"},
 )
+_LOAD_JOBS = select(*(jobs.c[name] for name in JOB_COLUMNS)).order_by(jobs.c.code)
 _META_UPSERT = sqlite_insert(meta)
 _META_UPSERT = _META_UPSERT.on_conflict_do_update(
     index_elements=[meta.c.key], set_={"value": _META_UPSERT.excluded.value}
 )
 
 
-async def load_jobs(conn: AsyncConnection) -> list[tuple[JobSpec, JobState]]:
-    """Every stored job, ordered by code."""
-    result = await conn.execute(select(jobs).order_by(jobs.c.code))
-    return [row_to_job(row) for row in result.mappings()]
+async def load_jobs(
+    conn: AsyncConnection, known: KnownSpecs | None = None
+) -> list[tuple[JobSpec, JobState]]:
+    """Every stored job, ordered by code (``known``: see :func:`row_to_job`)."""
+    marks = await load_marks(conn) if known else None
+    result = await conn.execute(_LOAD_JOBS)
+    return [row_to_job(row, known, marks) for row in result]
 
 
-async def save_jobs(conn: AsyncConnection, items: Sequence[tuple[JobSpec, JobState]]) -> None:
-    """Insert or replace jobs (spec and state)."""
+async def save_jobs(
+    conn: AsyncConnection,
+    items: Sequence[tuple[JobSpec, JobState]],
+    fingerprints: Mapping[str, str | None] | None = None,
+) -> None:
+    """Insert or replace jobs (spec and state), noting the fingerprints given by code."""
     rows = [job_to_row(spec, state) for spec, state in items]
-    if rows:
-        await conn.execute(_JOB_UPSERT, rows)
+    if not rows:
+        return
+    await conn.execute(_JOB_UPSERT, rows)
+    fps = fingerprints or {}
+    await store_marks(conn, {
+        row["code"]: (fp, text_digest(row["spec_json"]))
+        for row in rows if (fp := fps.get(row["code"])) is not None
+    })
+
+
+async def save_fingerprints(conn: AsyncConnection, fingerprints: Mapping[str, str]) -> None:
+    """Note that the stored specs of these codes equal the caller's with these fingerprints."""
+    codes = list(fingerprints)
+    updates: dict[str, tuple[str, str]] = {}
+    for i in range(0, len(codes), 500):
+        stmt = select(jobs.c.code, jobs.c.spec_json).where(jobs.c.code.in_(codes[i : i + 500]))
+        for code, spec_json in await conn.execute(stmt):
+            updates[code] = (fingerprints[code], text_digest(spec_json))
+    await store_marks(conn, updates)
 
 
 async def save_state(conn: AsyncConnection, state: JobState) -> int:

@@ -9,7 +9,7 @@ begin IMMEDIATE, so concurrent writers wait on ``busy_timeout`` instead of faili
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
@@ -29,6 +29,7 @@ from ysched_tui.core.models import (
 from ysched_tui.core.repository import PurgeResult, Repository
 from ysched_tui.errors import InvalidOperation, JobNotFound, StorageError
 from ysched_tui.storage import audit, queries, stats
+from ysched_tui.storage.convert import KnownSpecs
 from ysched_tui.storage.database import (
     IMMEDIATE,
     create_engine,
@@ -144,19 +145,37 @@ class SqliteRepository(Repository):
 
     # --- jobs --------------------------------------------------------------------------------
 
-    async def load_jobs(self) -> list[tuple[JobSpec, JobState]]:
-        """Every stored job with its state, ordered by code."""
+    async def load_jobs(
+        self, *, known: KnownSpecs | None = None
+    ) -> list[tuple[JobSpec, JobState]]:
+        """Every stored job with its state, ordered by code.
+
+        Args:
+            known: specs the caller holds, by code, with their fingerprints: a row saved with
+                the same fingerprint gives back the caller's object (no rebuild; ``is`` tells).
+        """
         async with self._read("load jobs") as conn:
-            return await queries.load_jobs(conn)
+            return await queries.load_jobs(conn, known)
 
     async def save_job(self, spec: JobSpec, state: JobState) -> None:
         """Insert or replace one job's spec and state (keyed by ``spec.code``)."""
         await self.save_jobs([(spec, state)])
 
-    async def save_jobs(self, items: Sequence[tuple[JobSpec, JobState]]) -> None:
-        """Insert or replace many jobs in one transaction."""
+    async def save_jobs(
+        self,
+        items: Sequence[tuple[JobSpec, JobState]],
+        *,
+        fingerprints: Mapping[str, str | None] | None = None,
+    ) -> None:
+        """Insert or replace many jobs in one transaction (``fingerprints`` by code: see
+        :meth:`load_jobs`; a spec saved without one never matches)."""
         async with self._write("save jobs") as conn:
-            await queries.save_jobs(conn, items)
+            await queries.save_jobs(conn, items, fingerprints)
+
+    async def save_fingerprints(self, fingerprints: Mapping[str, str]) -> None:
+        """Attach fingerprints (by code) to stored specs the caller found equal to its own."""
+        async with self._write("save spec fingerprints") as conn:
+            await queries.save_fingerprints(conn, fingerprints)
 
     async def save_state(self, state: JobState) -> None:
         """Update one job's state only.

@@ -230,3 +230,21 @@ def test_a_new_process_uses_the_entry(tmp_path: Path, cache_home: Path) -> None:
     ]
     assert [r[:2] for r in runs] == [["False", "20"], ["True", "20"]]
     assert runs[0][2] == runs[1][2]
+
+
+def test_entries_beyond_the_byte_budget_are_pruned(
+    tmp_path: Path, cache_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past MAX_BYTES the oldest entries go; the newest is always kept."""
+    monkeypatch.setattr(parse_cache, "MAX_BYTES", 1)
+    for i in range(3):
+        folder = tmp_path / f"project{i}"
+        folder.mkdir()
+        load(write_jobs(folder, jobs_text(1)))
+    (kept,) = (cache_home / "ysched-tui" / "parsed").glob("*.cache")
+    forget_parsed()
+    assert parse_cache.cached_document(
+        tmp_path / "project2" / "jobs.toml",
+        parse_cache.content_digest((tmp_path / "project2" / "jobs.toml").read_bytes()),
+    ) is not None
+    assert kept.exists()
