@@ -54,6 +54,7 @@ def decode_specs(data: dict[str, Any]) -> list[JobSpec]:
     """
     classes = [_resolve(module, name, fields) for module, name, fields in data["classes"]]
     objects: list[Any] = []
+    shared_tuples: dict[tuple[int, ...], tuple[Any, ...]] = {}  # equal triggers: one tuple
     append = objects.append
     new = object.__new__
     setattr_ = object.__setattr__
@@ -63,7 +64,12 @@ def decode_specs(data: dict[str, Any]) -> list[JobSpec]:
             values = list(values)
             for position, many in refs:
                 ref = values[position]
-                values[position] = tuple([objects[i] for i in ref]) if many else objects[ref]
+                if not many:
+                    values[position] = objects[ref]
+                elif (found := shared_tuples.get(ref)) is not None:
+                    values[position] = found
+                else:
+                    values[position] = shared_tuples[ref] = tuple([objects[i] for i in ref])
         model = new(cls)
         setattr_(model, "__dict__", dict(zip(names, values, strict=True)))
         setattr_(model, "__pydantic_fields_set__", set(fields_set))

@@ -64,35 +64,47 @@ class JobTable:
         self.default_tz = default_tz
         self._jobs: dict[str, JobEntry] = {}
         self._memo: dict[tuple[Any, ...], Any] | None = None
+        self._memo_triggers: dict[int, tuple[tuple[TriggerSpec, ...], bool]] = {}
 
     @contextlib.contextmanager
     def shared_fires(self) -> Iterator[None]:
-        """While inside, jobs with the same triggers and zone share their fire computations.
+        """While inside, jobs sharing a triggers tuple and zone share their fire computations.
 
         A start computes each job's missed fires and next fire from the same instants (the
         start time, the last fire of every job on the same schedule), so 10,000 jobs on a few
-        dozen schedules need a few dozen computations. Fire times depend only on the triggers,
-        the zone and the instants — and, with jitter, on the job code, which is then part of
-        the key. Outside (while running) nothing is remembered.
+        dozen schedules need a few dozen computations (specs from the parse cache share one
+        triggers tuple per schedule). Fire times depend only on the triggers, the zone and the
+        instants — and, with jitter, on the job code, which is then part of the key. Outside
+        (while running) nothing is remembered.
         """
-        self._memo = {}
+        self._memo, self._memo_triggers = {}, {}
         try:
             yield
         finally:
-            self._memo = None
+            self._memo, self._memo_triggers = None, {}
 
     def _shared(self, entry: JobEntry, compute: Callable[[], Any], *args: Any) -> Any:
         memo = self._memo
         if memo is None:
             return compute()
-        triggers = entry.triggers
-        seed = entry.spec.code if any(t.jitter for t in triggers) else None
-        key = (triggers, self._tz(entry), seed, *args)
+        key = (self._triggers_key(entry.triggers, entry.spec.code), self._tz(entry), *args)
         try:
             return memo[key]
         except KeyError:
             found = memo[key] = compute()
             return found
+
+    def _triggers_key(self, triggers: tuple[TriggerSpec, ...], code: str) -> Any:
+        """What identifies these triggers in the memo: the tuple object itself (jobs read from
+        the parse cache share one per schedule), kept alive by the memo so its id stays its
+        own, plus the job code when a trigger has jitter. Hashing the tuple instead would
+        hash every trigger model of every job."""
+        ident = id(triggers)
+        seen = self._memo_triggers.get(ident)
+        if seen is None:
+            jitter = any(t.jitter for t in triggers)
+            seen = self._memo_triggers[ident] = (triggers, jitter)
+        return (ident, code) if seen[1] else ident
 
     def __contains__(self, code: object) -> bool:
         return code in self._jobs

@@ -17,7 +17,7 @@ from pydantic import TypeAdapter
 
 from ysched_tui.core.models import JobSpec, JobState, OutputLine, RunRecord
 from ysched_tui.core.triggers import TriggerSpec
-from ysched_tui.storage.fingerprints import Marks, text_digest
+from ysched_tui.storage.fingerprints import Marks, matches
 from ysched_tui.storage.schema import from_db, to_db
 
 _TRIGGERS = TypeAdapter(tuple[TriggerSpec, ...])
@@ -214,8 +214,11 @@ def row_to_job(
     """
     (code, spec_json, job_id, paused, override_json, next_run_time, last_fire_time,
      run_count, fail_count, last_run_id, last_status, last_duration_ms, last_end_time) = row
-    spec = _known_spec(code, spec_json, known, marks)
-    if spec is None:
+    mine = known.get(code) if known else None
+    if (mine is not None and mine[0] is not None and marks
+            and matches(marks.get(code), mine[0], spec_json)):
+        spec = mine[1]
+    else:
         spec = JobSpec.model_validate_json(spec_json)
     override = load_json(override_json) or {}
     triggers = override.get("triggers")
@@ -235,13 +238,3 @@ def row_to_job(
         last_end_time=from_db(last_end_time),
     )
     return spec, state
-
-
-def _known_spec(
-    code: str, spec_json: str, known: KnownSpecs | None, marks: Marks | None
-) -> JobSpec | None:
-    mine = known.get(code) if known else None
-    mark = marks.get(code) if marks else None
-    if mine is None or mark is None or mine[0] is None or mine[0] != mark[0]:
-        return None
-    return mine[1] if text_digest(spec_json) == mark[1] else None

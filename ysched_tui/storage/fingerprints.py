@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -28,13 +29,22 @@ from ysched_tui.storage.schema import meta
 META_KEY = "spec_fingerprints"
 """The ``meta`` key of the record: ``{"<code>": ["<fingerprint>", "<spec_json digest>"]}``."""
 
-Marks = dict[str, tuple[str, str]]
-"""Job code -> (fingerprint, digest of the spec_json it was written as)."""
+Marks = dict[str, Any]
+"""Job code -> [fingerprint, digest of the spec_json it was written as], as read (entries of
+another shape never match: see :func:`matches`)."""
 
 _UPSERT = sqlite_insert(meta)
 _UPSERT = _UPSERT.on_conflict_do_update(
     index_elements=[meta.c.key], set_={"value": _UPSERT.excluded.value}
 )
+
+
+def matches(mark: Any, fingerprint: str, spec_json: str) -> bool:
+    """Whether ``mark`` says ``spec_json`` was written from a spec with ``fingerprint``."""
+    return (
+        isinstance(mark, list) and len(mark) == 2 and mark[0] == fingerprint
+        and mark[1] == text_digest(spec_json)
+    )
 
 
 def text_digest(spec_json: str) -> str:
@@ -49,9 +59,9 @@ async def load_marks(conn: AsyncConnection) -> Marks:
         return {}
     try:
         data = json.loads(text)
-        return {code: (str(fp), str(digest)) for code, (fp, digest) in data.items()}
-    except (ValueError, TypeError, AttributeError):
+    except ValueError:
         return {}
+    return data if isinstance(data, dict) else {}
 
 
 async def store_marks(conn: AsyncConnection, updates: Mapping[str, tuple[str, str]]) -> None:
@@ -59,6 +69,6 @@ async def store_marks(conn: AsyncConnection, updates: Mapping[str, tuple[str, st
     if not updates:
         return
     marks = await load_marks(conn)
-    marks.update(updates)
+    marks.update({code: list(mark) for code, mark in updates.items()})
     text = json.dumps(marks, separators=(",", ":"))
     await conn.execute(_UPSERT, {"key": META_KEY, "value": text})
