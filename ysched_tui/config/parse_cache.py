@@ -167,8 +167,13 @@ def fingerprint(spec: JobSpec) -> str | None:
 def _remember(specs: Sequence[JobSpec], fingerprints: Sequence[str | None]) -> None:
     for spec, value in zip(specs, fingerprints, strict=True):
         key = id(spec)
-        _fingerprints[key] = (weakref.ref(spec, lambda _, key=key: _fingerprints.pop(key, None)),
+        _fingerprints[key] = (weakref.ref(spec, functools.partial(_forget_fingerprint, key)),
                               value)
+
+
+def _forget_fingerprint(key: int, _ref: object) -> None:
+    """The spec died: its id may be reused, so its fingerprint goes."""
+    _fingerprints.pop(key, None)
 
 
 def _key_path(path: Path) -> str:

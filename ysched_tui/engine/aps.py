@@ -100,13 +100,17 @@ def build_scheduler(dispatch: Dispatch) -> AsyncIOScheduler:
 class BulkMemoryJobStore(MemoryJobStore):  # type: ignore[misc]
     """APScheduler's memory store, plus filling an empty store with many jobs in one sort."""
 
+    _jobs: list[tuple[Job, float | None]]
+    """(job, next run timestamp), ordered by timestamp then id (the base class's own list)."""
+    _jobs_index: dict[str, tuple[Job, float | None]]
+
     def fill(self, jobs: list[Job]) -> None:
         """Put ``jobs`` (unique ids, none stored yet) in the order ``add_job`` would keep:
         by next run timestamp, then id."""
-        if self._jobs:
+        if self._jobs_index:
             raise RuntimeError("fill() is for an empty store")
         stamps: dict[datetime, float] = {}  # most jobs share a handful of next fire times
-        rows = []
+        rows: list[tuple[Job, float | None]] = []
         for job in jobs:
             when = job.next_run_time
             stamp = stamps.get(when)

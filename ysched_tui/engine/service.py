@@ -137,9 +137,10 @@ class Engine(EngineOperations, SchedulerService):
         except BaseException:
             if collecting:
                 gc.enable()
-            client = await http
-            if client is not self._http:
-                await client.aclose()
+            with contextlib.suppress(Exception):  # the start's own error is what matters
+                client = await http
+                if client is not self._http:
+                    await client.aclose()
             raise
         if collecting:
             asyncio.get_running_loop().call_soon(gc.enable)

@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ysched_tui.storage.schema import meta
+from ysched_tui.storage.schema import jobs, meta
 
 META_KEY = "spec_fingerprints"
 """The ``meta`` key of the record: ``{"<code>": ["<fingerprint>", "<spec_json digest>"]}``."""
@@ -65,10 +65,13 @@ async def load_marks(conn: AsyncConnection) -> Marks:
 
 
 async def store_marks(conn: AsyncConnection, updates: Mapping[str, tuple[str, str]]) -> None:
-    """Merge ``updates`` into the record (read, update, write in the caller's transaction)."""
+    """Merge ``updates`` into the record (read, update, write in the caller's transaction),
+    dropping codes no longer in ``jobs``."""
     if not updates:
         return
     marks = await load_marks(conn)
     marks.update({code: list(mark) for code, mark in updates.items()})
+    stored = set((await conn.execute(select(jobs.c.code))).scalars())
+    marks = {code: mark for code, mark in marks.items() if code in stored}  # deleted jobs go
     text = json.dumps(marks, separators=(",", ":"))
     await conn.execute(_UPSERT, {"key": META_KEY, "value": text})

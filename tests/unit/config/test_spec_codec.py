@@ -33,7 +33,7 @@ def varied_specs() -> list[JobSpec]:
         JobSpec(code="b", target=CommandTarget(command="echo 2"),
                 triggers=(CronTrigger(expr="0 * * * *"),), catch_up=CatchUp.ALL,
                 retries=RetryPolicy(max=3, delays=(1.0, 2.0)), tags=("x", "y")),
-        JobSpec(code="c", target=HttpTarget(url="http://h/", json={"k": [1, True, None, 1.5]},
+        JobSpec(code="c", target=HttpTarget(url="http://h/", json_body={"k": [1, True, None, 1.5]},
                                             success_codes=(200, 204)),
                 triggers=(OnceTrigger(at=datetime(2030, 1, 2, 3, 4, tzinfo=berlin)),
                           IntervalTrigger(seconds=90, start=datetime(2020, 1, 1, tzinfo=UTC))),

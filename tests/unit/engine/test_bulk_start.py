@@ -1,11 +1,13 @@
-"""Adding all jobs at start in one go gives APScheduler exactly what add_job would."""
+"""Start-up shortcuts change nothing: bulk APScheduler jobs, shared fire computations, GC."""
 
 from __future__ import annotations
 
 import asyncio
+import gc
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from apscheduler.job import Job
 
 from tests.unit.engine.conftest import command_job, make_settings
@@ -13,6 +15,7 @@ from ysched_tui.core.models import JobState, RunStatus
 from ysched_tui.core.triggers import CronTrigger, IntervalTrigger
 from ysched_tui.engine import Engine, aps
 from ysched_tui.engine.table import JobEntry, JobTable
+from ysched_tui.errors import ConfigError
 
 T0 = datetime(2030, 1, 1, tzinfo=UTC)
 
@@ -148,3 +151,20 @@ async def test_restart_reuses_next_fires_and_finds_missed_ones(tmp_path: Path) -
         assert engine._scheduler.get_job("j2").next_run_time == first["j2"]
     finally:
         await engine.stop(grace=0)
+
+
+async def test_the_collector_resumes_after_start(tmp_path: Path) -> None:
+    """GC is held during start and back on the loop's next turn, or at once when start fails."""
+    engine = Engine(make_settings(tmp_path), specs=[command_job("a", "true")])
+    await engine.start(paused=True)
+    try:
+        await asyncio.sleep(0)
+        assert gc.isenabled()
+    finally:
+        await engine.stop(grace=0)
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[[jobs]]\ncode = 'x'\n", encoding="utf-8")
+    failing = Engine(make_settings(tmp_path, jobs=bad))
+    with pytest.raises(ConfigError):
+        await failing.start(paused=True)
+    assert gc.isenabled()

@@ -25,7 +25,7 @@ async def start_and_stop(tmp_path: Path, declared: list[JobSpec]) -> tuple[Engin
     seen: list[SyncResult] = []
     real = engine.repo.save_jobs
 
-    async def saving(items, **kw):  # type: ignore[no-untyped-def]
+    async def saving(items, **kw):
         seen.append(SyncResult(added=(), updated=tuple(s.code for s, _ in items), removed=()))
         await real(items, **kw)
 

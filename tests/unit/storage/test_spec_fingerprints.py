@@ -91,3 +91,13 @@ async def test_no_schema_change(repo: SqliteRepository, db_path: Path) -> None:
         con.close()
     assert versions == [SCHEMA_VERSION] == [2]
     assert json.loads(record)["a"][0] == "fa"
+
+
+async def test_deleted_jobs_leave_the_record(repo: SqliteRepository, db_path: Path) -> None:
+    """The next write of the record drops the codes of deleted jobs."""
+    await repo.save_jobs([(spec("a"), state("a")), (spec("b"), state("b"))],
+                         fingerprints={"a": "fa", "b": "fb"})
+    await repo.delete_job("a")
+    await repo.save_fingerprints({"b": "fb2"})
+    record = json.loads(await repo.get_meta(META_KEY) or "{}")
+    assert list(record) == ["b"] and record["b"][0] == "fb2"
