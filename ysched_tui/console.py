@@ -62,7 +62,9 @@ def session_app(settings: Settings, session: Session) -> YschedApp:
     from ysched_tui.tui.app import YschedApp
 
     if session.role == "owner":
-        return make_app(settings, session.service)
+        app = make_app(settings, session.service)
+        app.after_first_paint = session.start_server  # others attach once it is up
+        return app
     notice = session.describe()
 
     class AttachedApp(YschedApp):
@@ -108,7 +110,7 @@ async def run_console(
     asyncio.get_running_loop().call_later(GC_HOLD_LIMIT, gc.enable)
     with acting_as(Actor.here("console")):
         session = await open_service(settings, connect=connect, token_file=token_file,
-                                     listen=listen, via="console")
+                                     listen=listen, via="console", defer_server=True)
         app = session_app(settings, session)
         try:
             await app.run_async()

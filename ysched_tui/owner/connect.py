@@ -58,6 +58,8 @@ class Session:
     server: ControlServer | None = None
     lock: OwnerLock | None = None
     closed: bool = field(default=False, init=False)
+    serve_later: Callable[[], ControlServer] | None = None
+    """Builds the control server that :meth:`start_server` starts (``defer_server``)."""
 
     def describe(self) -> str:
         """One line: who schedules the database and how this process relates to it."""
@@ -65,6 +67,18 @@ class Session:
             return f"owner of {self.db} (pid {self.owner.pid})" if self.owner else "owner"
         where = f"attached to {self.owner.describe()}" if self.owner else "attached"
         return where if self.role == "attached" else f"{where} (remote)"
+
+    async def start_server(self) -> None:
+        """Start the control server that ``open_service(defer_server=True)`` left for later."""
+        build, self.serve_later = self.serve_later, None
+        if build is None or self.closed:
+            return
+        server = build()
+        await server.start()
+        if self.closed:  # closed while it started
+            await server.stop()
+        else:
+            self.server = server
 
     async def close(self, grace: float | None = None) -> None:
         """Stop what this session started; an attached session leaves the owner running."""
@@ -90,6 +104,7 @@ async def open_service(
     paused: bool = False,
     via: Via = "console",
     engine_factory: Callable[[Settings], Engine] | None = None,
+    defer_server: bool = False,
 ) -> Session:
     """Own, attach to, or connect to the scheduler of ``settings.db`` (see the module doc).
 
@@ -102,6 +117,8 @@ async def open_service(
         paused: start the engine paused when becoming the owner.
         via: how this process acts, for the audit (``console``, ``cli``).
         engine_factory: builds the engine (tests pass jobs); default ``Engine(settings)``.
+        defer_server: as the owner, leave the control server for :meth:`Session.start_server`
+            (the console starts it after its first paint; others wait for its socket).
 
     Raises:
         NotOwner: nobody owns the database (``attach_only``) or the owner cannot be reached.
@@ -117,7 +134,7 @@ async def open_service(
     while True:
         if not attach_only and (lock := try_lock(settings.db)) is not None:
             return await become_owner(settings, lock, listen=listen, paused=paused,
-                                      engine_factory=engine_factory)
+                                      engine_factory=engine_factory, defer_server=defer_server)
         owner = read_owner(settings.db)
         if owner is None and attach_only:
             raise NotOwner(no_owner_message(settings.db))
@@ -139,9 +156,10 @@ async def become_owner(
     listen: str | None = None,
     paused: bool = False,
     engine_factory: Callable[[Settings], Engine] | None = None,
+    defer_server: bool = False,
 ) -> Session:
-    """Start the engine and the control server under ``lock`` (released if that fails)."""
-    from ysched_tui.control.serve import ControlServer
+    """Start the engine and the control server under ``lock`` (released if that fails);
+    with ``defer_server`` the server waits for :meth:`Session.start_server`."""
     from ysched_tui.engine import Engine
 
     paths = control_paths(settings.db)
@@ -151,9 +169,15 @@ async def become_owner(
     try:
         token = load_or_create_token(paths.token) if listen else None
         await engine.start(paused=paused)
-        session.server = ControlServer(engine, socket_path=paths.socket, listen=listen,
-                                       token=token)
-        await session.server.start()
+
+        def build() -> ControlServer:
+            from ysched_tui.control.serve import ControlServer
+
+            return ControlServer(engine, socket_path=paths.socket, listen=listen, token=token)
+
+        session.serve_later = build
+        if not defer_server:
+            await session.start_server()
     except BaseException:
         await session.close(grace=0)
         raise

@@ -8,7 +8,7 @@ and stops it on exit, because ``App.run()`` owns the event loop the embedded eng
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, ClassVar
 
@@ -76,6 +76,8 @@ class YschedApp(App[None]):
         self.clock = clock or _utcnow
         self.start_service = start_service
         self._main: MainScreen | None = None
+        self.after_first_paint: Callable[[], Awaitable[None]] | None = None
+        """Started once the jobs are first painted (the console's control server)."""
 
     def now(self) -> datetime:
         """The clock's time, as an aware datetime."""
@@ -100,6 +102,19 @@ class YschedApp(App[None]):
             except YschedError as exc:
                 self.start_service = False
                 self.exit(return_code=exc.exit_code, message=f"ysched-tui: {exc}")
+
+    def first_paint_done(self) -> None:
+        """The main screen painted the jobs: start what was left for after that."""
+        work, self.after_first_paint = self.after_first_paint, None
+        if work is not None:
+            self._after_paint(work)
+
+    @work(group="after-paint", exit_on_error=False)
+    async def _after_paint(self, work: Callable[[], Awaitable[None]]) -> None:
+        try:
+            await work()
+        except Exception as exc:  # other processes cannot attach; this console works on
+            self.notify(f"control API not started: {exc}", severity="error", timeout=10)
 
     async def settle(self) -> None:
         """Wait for the console's service calls still in flight (before stopping the service)."""

@@ -44,3 +44,32 @@ async def test_attached_console_names_the_owner_and_quits_alone(tmp_path: Path) 
     finally:
         await attached.close()
         await owner.close()
+
+
+async def test_owner_console_serves_others_once_it_has_painted(tmp_path: Path) -> None:
+    """The owning console starts its control server after the first paint of the jobs (not on
+    the way to it); then a second process attaches and sees the same jobs."""
+    from ysched_tui.control.paths import control_paths
+
+    settings = make_settings(tmp_path)
+    owner = await open_service(settings, engine_factory=_engine, defer_server=True)
+    socket = control_paths(settings.db).socket
+    try:
+        assert not socket.exists()  # nothing served before the console paints
+        app = session_app(settings, owner)
+        async with app.run_test(size=(120, 30)) as pilot:
+            for _ in range(100):
+                if socket.exists():
+                    break
+                await pilot.pause(0.05)
+            assert socket.exists() and "hello" in app.screen.jobs  # type: ignore[attr-defined]
+            other = await open_service(settings, via="cli")
+            try:
+                assert other.role == "attached"
+                assert [job.code for job in await other.service.list_jobs()][:1] == ["hello"]
+            finally:
+                await other.close()
+            await app.settle()
+    finally:
+        await owner.close(grace=0)
+    assert not socket.exists()

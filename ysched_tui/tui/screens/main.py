@@ -248,6 +248,8 @@ class MainScreen(OperatorActions, MainLoading, Screen[None]):
         gc.collect()
         gc.freeze()
         gc.enable()  # the console holds collections until the first paint (run_console)
+        if first:
+            self.app.first_paint_done()  # type: ignore[attr-defined]
 
     def show_jobs(self) -> None:
         """Rebuild the table from the model (first load, filter change)."""
