@@ -179,6 +179,10 @@ class RunManager:
     def _launch(self, entry: JobEntry, run: RunRecord) -> None:
         self._runs[run.run_id] = run
         entry.running[run.run_id] = self._clock()
+        # recorded (pending) at once, not when its task first runs: a state saved next, a
+        # history read or a crash before then must already see the run; the writer merges
+        # this row with the 'running' one when both are in the same batch
+        self._record(run)
         task = asyncio.get_running_loop().create_task(
             self._execute(entry, run), name=f"ysched-run-{run.run_id}"
         )
