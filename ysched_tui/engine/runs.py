@@ -19,8 +19,6 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import httpx
-
 from ysched_tui.core.context import JobContext
 from ysched_tui.core.events import RetryScheduled, RunFinished, RunMissed, RunStarted
 from ysched_tui.core.models import (
@@ -38,6 +36,7 @@ from ysched_tui.engine.output import OutputCollector
 from ysched_tui.engine.table import JobEntry, JobTable
 from ysched_tui.errors import InvalidOperation, RunNotFound
 from ysched_tui.jobs import Outcome, RunRequest, execute, notify
+from ysched_tui.jobs.http_client import HttpSource
 from ysched_tui.settings import Settings
 
 log = logging.getLogger("ysched_tui.engine")
@@ -63,7 +62,7 @@ class RunManager:
         bus: EventBus,
         output: OutputCollector,
         settings: Settings,
-        http: httpx.AsyncClient,
+        http: HttpSource,
         callables: Mapping[str, Callable[..., Any]],
         clock: Callable[[], datetime],
         on_change: Callable[[JobEntry], None],

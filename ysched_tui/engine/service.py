@@ -13,11 +13,10 @@ import gc
 import logging
 import os
 import socket
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from ysched_tui.config.parse_cache import fingerprint
@@ -46,6 +45,7 @@ from ysched_tui.engine.startup import (
 )
 from ysched_tui.engine.table import JobEntry, JobTable
 from ysched_tui.errors import InvalidOperation
+from ysched_tui.jobs.http_client import LazyHttpClient
 from ysched_tui.settings import Settings
 from ysched_tui.storage import SqliteRepository
 
@@ -91,7 +91,8 @@ class Engine(EngineOperations, SchedulerService):
         self._scheduler: AsyncIOScheduler | None = None
         self._runs: RunManager | None = None
         self._output: OutputCollector | None = None
-        self._http: httpx.AsyncClient | None = None
+        self._http = LazyHttpClient()
+        """Built when an HTTP job or webhook first needs it (or ahead, when some job will)."""
         self._house: Housekeeping | None = None
         self._dirty: set[str] = set()
         self._loaded_sources: frozenset[JobSource] = frozenset(
@@ -125,30 +126,26 @@ class Engine(EngineOperations, SchedulerService):
             ConfigError: the jobs file is invalid (nothing in the database is changed).
             StorageError: the database cannot be used.
         """
-        # the HTTP client loads the CA bundle (~50 ms); build it in a thread meanwhile
-        http = asyncio.ensure_future(asyncio.to_thread(httpx.AsyncClient, follow_redirects=True))
         # ~100,000 objects for 10,000 jobs and none of them garbage: the collector is held
         # meanwhile, and resumed on the loop's next turn (its first pass over all of them,
         # ~35 ms, then runs once the scheduler is up instead of inside start)
         collecting = gc.isenabled()
         gc.disable()
         try:
-            await self._start(paused=paused, recover=recover, http=http)
+            await self._start(paused=paused, recover=recover)
         except BaseException:
             if collecting:
                 gc.enable()
             with contextlib.suppress(Exception):  # the start's own error is what matters
-                client = await http
-                if client is not self._http:
-                    await client.aclose()
+                await self._http.aclose()
             raise
         if collecting:
             asyncio.get_running_loop().call_soon(gc.enable)
 
-    async def _start(
-        self, *, paused: bool, recover: bool, http: Awaitable[httpx.AsyncClient]
-    ) -> None:
+    async def _start(self, *, paused: bool, recover: bool) -> None:
         declared = self._declared()
+        if self._needs_http(declared):  # httpx and its CA bundle load in a thread meanwhile
+            self._http.prepare()
         self._state = "starting"
         await self.repo.open()
         self._opened = True
@@ -175,7 +172,6 @@ class Engine(EngineOperations, SchedulerService):
             for run in await self.repo.mark_interrupted(now):
                 log.warning("run %s of %s was left running: interrupted", run.run_id, run.job_code)
         self.failures_24h = await self.repo.failures_since(now - timedelta(hours=24))
-        self._http = await http
         self._output = OutputCollector(self.repo.append_output, self.bus.publish,
                                        max_lines=self.settings.max_output_lines)
         self._output.start()
@@ -206,6 +202,12 @@ class Engine(EngineOperations, SchedulerService):
         if recover:
             self._startup_fires()
         self._publish_status()
+
+    def _needs_http(self, declared: Sequence[JobSpec]) -> bool:
+        """Whether any job is an HTTP call or has a webhook (settings' hooks included)."""
+        return any(h.webhook for h in self.settings.hooks) or any(
+            spec.target.kind == "http" or any(h.webhook for h in spec.hooks) for spec in declared
+        )
 
     def _declared(self) -> list[JobSpec]:
         """The declared jobs; also sets which sources were read (see ``sync_jobs``)."""
@@ -240,8 +242,7 @@ class Engine(EngineOperations, SchedulerService):
             await self._output.stop()
         await self._save_dirty()
         await self.audit_trail.drain()
-        if self._http is not None:
-            await self._http.aclose()
+        await self._http.aclose()
         await self.repo.close()
         self._opened = False
         self._state = "stopped"

@@ -27,11 +27,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Protocol
 
-import httpx
-
 from ysched_tui.core.context import JobContext, run_scope
 from ysched_tui.core.durations import format_duration
 from ysched_tui.core.models import JobSpec, RunStatus
+from ysched_tui.jobs.http_client import HttpSource
 
 __all__ = [
     "LineSink",
@@ -102,11 +101,11 @@ class Outcome:
 
 
 class _Runner(Protocol):
-    def __call__(self, request: RunRequest, sink: LineSink, *, http: httpx.AsyncClient,
+    def __call__(self, request: RunRequest, sink: LineSink, *, http: HttpSource,
                  callables: Mapping[str, Callable[..., object]]) -> Awaitable[Outcome]: ...
 
 
-async def execute(request: RunRequest, sink: LineSink, *, http: httpx.AsyncClient,
+async def execute(request: RunRequest, sink: LineSink, *, http: HttpSource,
                   callables: Mapping[str, Callable[..., object]]) -> Outcome:
     """Run one job to its end and say how it ended; never raises except ``CancelledError``.
 

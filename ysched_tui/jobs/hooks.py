@@ -16,10 +16,9 @@ import logging
 import os
 from collections.abc import Awaitable
 
-import httpx
-
 from ysched_tui.core.models import Hook, JobSpec, RunRecord
 from ysched_tui.jobs.base import describe_exception
+from ysched_tui.jobs.http_client import HttpSource, client_of
 from ysched_tui.jobs.secrets import MissingEnvVar, expand_env, redact, url_secrets
 from ysched_tui.jobs.shell import stop_process_group
 
@@ -30,7 +29,7 @@ log = logging.getLogger("ysched_tui.hooks")
 _KILL_GRACE = 2.0
 
 
-async def notify(hook: Hook, event: str, run: RunRecord, spec: JobSpec, http: httpx.AsyncClient,
+async def notify(hook: Hook, event: str, run: RunRecord, spec: JobSpec, http: HttpSource,
                  *, timeout: float = 10) -> None:
     """Deliver ``event`` about ``run`` through ``hook``; logs failures, never raises them.
 
@@ -58,8 +57,10 @@ async def _guarded(delivery: Awaitable[None], what: str, run: RunRecord) -> None
                     describe_exception(exc))
 
 
-async def _webhook(url: str, event: str, run: RunRecord, spec: JobSpec, http: httpx.AsyncClient,
+async def _webhook(url: str, event: str, run: RunRecord, spec: JobSpec, http: HttpSource,
                    timeout: float) -> None:
+    import httpx  # only when a webhook is sent
+
     try:
         expanded, secrets = expand_env(url)
     except MissingEnvVar as exc:
@@ -69,7 +70,7 @@ async def _webhook(url: str, event: str, run: RunRecord, spec: JobSpec, http: ht
     body = {"event": event, "job": {"code": spec.code, "name": spec.display_name},
             "run": run.model_dump(mode="json")}
     try:
-        response = await http.post(expanded, json=body, timeout=timeout)
+        response = await (await client_of(http)).post(expanded, json=body, timeout=timeout)
     except httpx.HTTPError as exc:
         raise RuntimeError(redact(f"POST {expanded}: {describe_exception(exc)}", secrets)) from None
     if response.status_code >= 400:

@@ -19,6 +19,7 @@ import httpx
 from ysched_tui.core.durations import format_duration
 from ysched_tui.core.models import HttpTarget, RunStatus
 from ysched_tui.jobs.base import LineSink, Outcome, RunRequest, describe_exception, timed_out
+from ysched_tui.jobs.http_client import HttpSource, client_of
 from ysched_tui.jobs.secrets import MissingEnvVar, expand_env, header_secrets, redact, url_secrets
 
 __all__ = ["BODY_EXCERPT_CHARS", "run_http"]
@@ -27,7 +28,7 @@ BODY_EXCERPT_CHARS = 2_000
 """How much of the response body is kept in the run's result."""
 
 
-async def run_http(request: RunRequest, sink: LineSink, *, http: httpx.AsyncClient,
+async def run_http(request: RunRequest, sink: LineSink, *, http: HttpSource,
                    callables: Mapping[str, Callable[..., object]]) -> Outcome:
     """Send an :class:`HttpTarget`'s request and turn the response into an outcome."""
     target = cast(HttpTarget, request.spec.target)
@@ -39,8 +40,9 @@ async def run_http(request: RunRequest, sink: LineSink, *, http: httpx.AsyncClie
         return Outcome(status=RunStatus.FAILED, error=f"cannot send the request: {exc}",
                        retryable=False)
     secrets = secrets | header_secrets(headers) | url_secrets(url)
+    client = await client_of(http)
     try:
-        req = http.build_request(
+        req = client.build_request(
             target.method.upper(), url, headers=headers, params=params or None, json=json_body,
             **_body(data), timeout=target.timeout if target.timeout is not None else
             httpx.USE_CLIENT_DEFAULT,
@@ -48,7 +50,7 @@ async def run_http(request: RunRequest, sink: LineSink, *, http: httpx.AsyncClie
     except (httpx.HTTPError, httpx.InvalidURL, ValueError, TypeError) as exc:
         return Outcome(status=RunStatus.FAILED, retryable=False,
                        error=redact(f"invalid request: {describe_exception(exc)}", secrets))
-    return await _timed(req, target, request, sink, http, secrets)
+    return await _timed(req, target, request, sink, client, secrets)
 
 
 def _body(data: dict[str, str] | str | None) -> dict[str, Any]:

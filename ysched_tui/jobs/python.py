@@ -15,10 +15,9 @@ import inspect
 from collections.abc import Callable, Mapping
 from typing import Any, cast
 
-import httpx
-
 from ysched_tui.core.models import PythonTarget, RunStatus
 from ysched_tui.jobs.base import LineSink, Outcome, RunRequest, failure
+from ysched_tui.jobs.http_client import HttpSource
 from ysched_tui.jobs.invoke import call_job
 
 __all__ = ["RefError", "resolve_ref", "run_python"]
@@ -28,7 +27,7 @@ class RefError(LookupError):
     """A Python ref cannot be resolved to a callable; the message says why."""
 
 
-async def run_python(request: RunRequest, sink: LineSink, *, http: httpx.AsyncClient,
+async def run_python(request: RunRequest, sink: LineSink, *, http: HttpSource,
                      callables: Mapping[str, Callable[..., object]]) -> Outcome:
     """Run a :class:`PythonTarget` (see the module docstring)."""
     target = cast(PythonTarget, request.spec.target)

@@ -20,13 +20,12 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, cast
 
-import httpx
-
 from ysched_tui.core.models import ParamSpec, RunStatus, ScriptTarget
 from ysched_tui.core.params import params_from_source, validate_params
 from ysched_tui.errors import JobsFileError, ParamError
 from ysched_tui.jobs.base import LineSink, Outcome, RunRequest, failure
 from ysched_tui.jobs.discovery import discover_scripts
+from ysched_tui.jobs.http_client import HttpSource
 from ysched_tui.jobs.invoke import call_job
 
 __all__ = ["discover_scripts", "load_script", "run_script"]
@@ -36,7 +35,7 @@ _locks: dict[str, threading.Lock] = {}
 _locks_guard = threading.Lock()
 
 
-async def run_script(request: RunRequest, sink: LineSink, *, http: httpx.AsyncClient,
+async def run_script(request: RunRequest, sink: LineSink, *, http: HttpSource,
                      callables: Mapping[str, Callable[..., object]]) -> Outcome:
     """Run a :class:`ScriptTarget` with its validated parameters."""
     target = cast(ScriptTarget, request.spec.target)

@@ -21,11 +21,10 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import cast
 
-import httpx
-
 from ysched_tui.core.durations import format_duration
 from ysched_tui.core.models import CommandTarget, RunStatus
 from ysched_tui.jobs.base import LineSink, Outcome, RunRequest, timed_out
+from ysched_tui.jobs.http_client import HttpSource
 
 __all__ = ["MAX_LINE_BYTES", "run_command", "stop_process_group"]
 
@@ -42,7 +41,7 @@ _KILL_SETTLE = 1.0
 log = logging.getLogger("ysched_tui.jobs")
 
 
-async def run_command(request: RunRequest, sink: LineSink, *, http: httpx.AsyncClient,
+async def run_command(request: RunRequest, sink: LineSink, *, http: HttpSource,
                       callables: Mapping[str, Callable[..., object]]) -> Outcome:
     """Run a :class:`CommandTarget` to its end (see the module docstring)."""
     target = cast(CommandTarget, request.spec.target)
