@@ -386,12 +386,7 @@ class Engine(EngineOperations, SchedulerService):
                 self.bus.publish(JobUpdated(job=entry.view()))
 
     def _status(self) -> SchedulerStatus:
-        active = paused = 0
-        for entry in self.table:
-            if entry.state.paused:
-                paused += 1
-            elif entry.enabled:
-                active += 1
+        active, paused = self.table.counts()
         return SchedulerStatus(
             state=self._state,
             db_path=self.settings.db,

@@ -16,6 +16,7 @@ from typing import Any
 from ysched_tui.core.models import JobSpec, JobState, JobView, UpcomingFire
 from ysched_tui.core.schedule import fires_between, next_fire_multi
 from ysched_tui.core.triggers import TriggerSpec
+from ysched_tui.engine.table_index import TableIndex
 from ysched_tui.errors import JobNotFound
 
 
@@ -29,6 +30,14 @@ class JobEntry:
     """run_id -> start time of runs in progress."""
     success_rate_7d: float | None = None
     median_duration_ms: int | None = None
+    _table: JobTable | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        object.__setattr__(self, name, value)
+        if name in ("state", "spec"):  # the table's counts and timeline follow every change
+            table = self.__dict__.get("_table")
+            if table is not None:
+                table._index.add(self)
 
     @property
     def triggers(self) -> tuple[TriggerSpec, ...]:
@@ -63,6 +72,7 @@ class JobTable:
     def __init__(self, default_tz: str) -> None:
         self.default_tz = default_tz
         self._jobs: dict[str, JobEntry] = {}
+        self._index = TableIndex()
         self._memo: dict[tuple[Any, ...], Any] | None = None
         self._memo_triggers: dict[int, tuple[tuple[TriggerSpec, ...], bool]] = {}
 
@@ -124,13 +134,24 @@ class JobTable:
 
     def put(self, entry: JobEntry) -> None:
         """Add or replace an entry."""
+        old = self._jobs.get(entry.spec.code)
+        if old is not None and old is not entry:
+            old._table = None
         self._jobs[entry.spec.code] = entry
+        entry._table = self
+        self._index.add(entry)
 
     def remove(self, code: str) -> JobEntry:
         """Remove and return an entry. Raises: JobNotFound."""
         entry = self.get(code)
         del self._jobs[code]
+        entry._table = None
+        self._index.discard(code)
         return entry
+
+    def counts(self) -> tuple[int, int]:
+        """(active, paused) job counts, kept up to date as jobs change."""
+        return self._index.active, self._index.paused
 
     def views(self) -> list[JobView]:
         """Every job's view, ordered by code."""
@@ -168,39 +189,37 @@ class JobTable:
         return entry.spec.timezone or self.default_tz
 
     def upcoming(self, limit: int, *, include_paused: bool, now: datetime) -> list[UpcomingFire]:
-        """The next ``limit`` fires across all jobs, merged with a heap (soonest first)."""
-        heap: list[tuple[datetime, str]] = []
-        for entry in self._jobs.values():
-            paused_ok = include_paused and entry.enabled and bool(entry.triggers)
-            if not (entry.schedulable or paused_ok):
-                continue
-            first = entry.state.next_run_time
-            if first is None or entry.state.paused:
-                found = next_fire_multi(
-                    entry.triggers,
-                    now,
-                    default_tz=self._tz(entry),
-                    seed=entry.spec.code,
-                )
-                first = found[0] if found else None
-            if first is not None:
-                heap.append((first.astimezone(UTC), entry.spec.code))
-        heapq.heapify(heap)
-        out: list[UpcomingFire] = []
-        while heap and len(out) < limit:
-            when, code = heapq.heappop(heap)
+        """The next ``limit`` fires across all jobs, soonest first.
+
+        The first fires come from the index's heap (stored next fires) and from jobs computed
+        now (paused ones, shown greyed when ``include_paused``); each fire listed brings its
+        job's following fire in. Costs O(limit log n), not a walk over every job.
+        """
+        index = self._index
+        local: list[tuple[datetime, str]] = []
+        for code in index.compute:
             entry = self._jobs[code]
-            out.append(
-                UpcomingFire(
-                    time=when,
-                    code=code,
-                    name=entry.spec.display_name,
-                    paused=entry.state.paused,
-                )
-            )
-            found = next_fire_multi(
-                entry.triggers, when, default_tz=self._tz(entry), seed=entry.spec.code
-            )
-            if found is not None:
-                heapq.heappush(heap, (found[0].astimezone(UTC), code))
+            if entry.state.paused and not include_paused:
+                continue
+            found = next_fire_multi(entry.triggers, now, default_tz=self._tz(entry),
+                                    seed=entry.spec.code)
+            if found:
+                local.append((found[0].astimezone(UTC), code))
+        heapq.heapify(local)
+        stored = index.take(limit)
+        out: list[UpcomingFire] = []
+        taken = 0
+        while len(out) < limit and (local or taken < len(stored)):
+            if taken < len(stored) and (not local or stored[taken] <= local[0]):
+                when, code = stored[taken]
+                taken += 1
+            else:
+                when, code = heapq.heappop(local)
+            entry = self._jobs[code]
+            out.append(UpcomingFire(time=when, code=code, name=entry.spec.display_name,
+                                    paused=entry.state.paused))
+            found = next_fire_multi(entry.triggers, when, default_tz=self._tz(entry),
+                                    seed=entry.spec.code)
+            if found:
+                heapq.heappush(local, (found[0].astimezone(UTC), code))
         return out
