@@ -29,6 +29,7 @@ from ysched_tui.core.events import (
     StatusChanged,
 )
 from ysched_tui.errors import NotOwner
+from ysched_tui.memory import release_free_memory
 from ysched_tui.settings import Settings
 
 log = logging.getLogger("ysched_tui.daemon")
@@ -95,6 +96,7 @@ async def _serve(settings: Settings, *, paused: bool, listen: str | None, standb
     log.info("owner of %s (pid %d): %d jobs, scheduling in %.2fs; control API on %s%s",
              settings.db, lock.info.pid, jobs, time.monotonic() - started,
              session.server.url, _tcp(session.server.tcp_address))
+    release_free_memory()  # what start-up freed (a large jobs file parsed), back to the OS
     await stop.wait()
     log.info("stopping: waiting up to %gs for running runs", settings.shutdown_grace)
     await session.close()

@@ -20,6 +20,7 @@ from typing import Any
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from ysched_tui.config.parse_cache import fingerprint
+from ysched_tui.config.toml_text import forget_parsed
 from ysched_tui.core.events import Event, JobUpdated, RunFinished, StatusChanged
 from ysched_tui.core.models import (
     JobSource,
@@ -141,6 +142,9 @@ class Engine(EngineOperations, SchedulerService):
             raise
         if collecting:
             asyncio.get_running_loop().call_soon(gc.enable)
+        # the parsed jobs file (document, text, line index: ~25 MB at 10,000 jobs) was only
+        # needed to build the specs; a reload reads the file (or the parse cache) again
+        forget_parsed()
 
     async def _start(self, *, paused: bool, recover: bool) -> None:
         declared = self._declared()

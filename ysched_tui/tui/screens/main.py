@@ -26,6 +26,7 @@ from textual.widgets import Footer, Tab, Tabs
 
 from ysched_tui.core.models import JobView
 from ysched_tui.core.service import SchedulerService
+from ysched_tui.memory import release_free_memory
 from ysched_tui.tui.bridge import EventBridge
 from ysched_tui.tui.messages import (
     JobsChanged,
@@ -249,6 +250,7 @@ class MainScreen(OperatorActions, MainLoading, Screen[None]):
         gc.freeze()
         gc.enable()  # the console holds collections until the first paint (run_console)
         if first:
+            release_free_memory()  # what start-up freed, back to the OS
             self.app.first_paint_done()  # type: ignore[attr-defined]
 
     def show_jobs(self) -> None:
