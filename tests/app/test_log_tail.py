@@ -3,6 +3,7 @@ the end while old lines are let go; scrolling up still pauses following."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 from textual.app import App, ComposeResult
@@ -68,3 +69,35 @@ async def test_scrolling_up_pauses_following_despite_the_flood() -> None:
         await pilot.press("f")
         await wait_for(pilot, lambda: pane.log_view.following
                        and pane.log_view.scroll_y == pane.log_view.max_scroll_y)
+
+
+async def test_selecting_a_long_finished_run_reads_only_its_end(tmp_path) -> None:
+    """With log_max_lines = 100 the pane asks for (and shows) the last 100 of 300 stored lines."""
+    from tests.app.conftest import SPECS, wait_for
+    from ysched_tui.engine import Engine
+    from ysched_tui.settings import Settings
+    from ysched_tui.tui.app import YschedApp
+    from ysched_tui.tui.widgets.jobs_table import JobsTable
+
+    settings = Settings(db=str(tmp_path / "t.db"), jobs=None, timezone="UTC",
+                        ui={"log_max_lines": 100})
+    engine = Engine(settings, specs=SPECS)
+    await engine.start()
+    try:
+        run_id = await engine.trigger("many")
+        for _ in range(200):
+            if (await engine.get_run(run_id)).status.is_final:
+                break
+            await asyncio.sleep(0.02)
+        app = YschedApp(engine, settings)
+        async with app.run_test(size=(160, 40)) as pilot:
+            table = app.screen.query_one(JobsTable)
+            await wait_for(pilot, lambda: table.row_count >= len(SPECS))
+            table.move_cursor(row=table.get_row_index("many"))
+            pane = app.screen.query_one(LogPane)
+            await wait_for(pilot, lambda: pane.run_id == run_id and pane.log_view.source)
+            texts = [line.text for line in pane.log_view.source]
+            assert texts == [str(i) for i in range(201, 301)]
+            await app.settle()
+    finally:
+        await engine.stop(grace=0)

@@ -294,10 +294,11 @@ class RemoteService(SchedulerService):
         return RunRecord.model_validate(data)
 
     async def run_output(
-        self, run_id: str, *, after_seq: int = 0, limit: int | None = None
+        self, run_id: str, *, after_seq: int = 0, limit: int | None = None,
+        tail: int | None = None,
     ) -> list[OutputLine]:
         _require(run_id, RunNotFound)
-        params = {"after_seq": max(after_seq, 0), "limit": limit}
+        params = {"after_seq": max(after_seq, 0), "limit": limit, "tail": tail}
         data = await self._api.request("GET", f"/runs/{segment(run_id)}/output",
                                        params=params, run_id=run_id)
         return _LINES.validate_python(data)

@@ -72,8 +72,10 @@ def runs_router(service: SchedulerService, hub: EventHub, metrics: MetricsCollec
         run_id: RunId,
         after_seq: AfterSeq = 0,
         limit: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
+        tail: Annotated[int | None, Query(
+            ge=1, le=1_000_000, description="only the last TAIL lines (instead of limit)")] = None,
     ) -> Any:
-        return await service.run_output(run_id, after_seq=after_seq, limit=limit)
+        return await service.run_output(run_id, after_seq=after_seq, limit=limit, tail=tail)
 
     @r.get("/runs/{run_id}/output/follow", response_class=StreamingResponse,
            responses={**errors(404, 422), **ndjson_of(

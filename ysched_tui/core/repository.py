@@ -107,9 +107,11 @@ class Repository(ABC):
 
     @abstractmethod
     async def get_output(
-        self, run_id: str, *, after_seq: int = 0, limit: int | None = None
+        self, run_id: str, *, after_seq: int = 0, limit: int | None = None,
+        tail: int | None = None,
     ) -> list[OutputLine]:
-        """Lines of one run with ``seq > after_seq`` in order."""
+        """Lines of one run with ``seq > after_seq`` in order (the last ``tail`` of them if
+        given, else the first ``limit``)."""
 
     async def scheduled_times(self, code: str, since: datetime) -> set[datetime]:
         """Scheduled fire times after ``since`` already recorded for ``code`` (as a run,

@@ -171,9 +171,12 @@ class SchedulerService(ABC):
 
     @abstractmethod
     async def run_output(
-        self, run_id: str, *, after_seq: int = 0, limit: int | None = None
+        self, run_id: str, *, after_seq: int = 0, limit: int | None = None,
+        tail: int | None = None,
     ) -> list[OutputLine]:
-        """Stored lines of a run with ``seq > after_seq``. Raises: RunNotFound."""
+        """Stored lines of a run with ``seq > after_seq`` in order: the first ``limit`` of them,
+        or with ``tail`` the last ``tail`` (a log view needs only the end of a long run).
+        Raises: RunNotFound."""
 
     @abstractmethod
     async def stats(self, code: str | None = None) -> StatsReport:

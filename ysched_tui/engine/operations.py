@@ -238,12 +238,13 @@ class EngineOperations:
         return run
 
     async def run_output(
-        self, run_id: str, *, after_seq: int = 0, limit: int | None = None
+        self, run_id: str, *, after_seq: int = 0, limit: int | None = None,
+        tail: int | None = None,
     ) -> list[OutputLine]:
         await self.get_run(run_id)
         if self._output is not None:
             await self._output.flush(run_id)
-        return await self.repo.get_output(run_id, after_seq=after_seq, limit=limit)
+        return await self.repo.get_output(run_id, after_seq=after_seq, limit=limit, tail=tail)
 
     async def stats(self, code: str | None = None) -> StatsReport:
         if code is not None:

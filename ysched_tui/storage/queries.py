@@ -20,9 +20,9 @@ from ysched_tui.storage.convert import (
     KnownSpecs,
     job_to_row,
     row_to_job,
-    row_to_output,
     row_to_run,
     state_columns,
+    tuple_to_output,
 )
 from ysched_tui.storage.fingerprints import load_marks, store_marks, text_digest
 from ysched_tui.storage.schema import (
@@ -146,17 +146,24 @@ async def list_runs(
 
 
 async def get_output(
-    conn: AsyncConnection, run_id: str, after_seq: int, limit: int | None
+    conn: AsyncConnection, run_id: str, after_seq: int, limit: int | None,
+    tail: int | None = None,
 ) -> list[OutputLine]:
-    """Lines of one run after ``after_seq``, in order."""
-    stmt = (
-        select(run_output)
-        .where(run_output.c.run_id == run_id, run_output.c.seq > after_seq)
-        .order_by(run_output.c.seq)
-    )
-    if limit is not None:
-        stmt = stmt.limit(max(0, limit))
-    return [row_to_output(row) for row in (await conn.execute(stmt)).mappings()]
+    """Lines of one run after ``after_seq``, in order: the first ``limit``, or the last
+    ``tail`` (read backwards on the primary key, so the end of a long run costs its length)."""
+    columns = (run_output.c.run_id, run_output.c.seq, run_output.c.ts, run_output.c.stream,
+               run_output.c.text)
+    stmt = select(*columns).where(run_output.c.run_id == run_id, run_output.c.seq > after_seq)
+    if tail is not None:
+        stmt = stmt.order_by(run_output.c.seq.desc()).limit(max(0, tail))
+    else:
+        stmt = stmt.order_by(run_output.c.seq)
+        if limit is not None:
+            stmt = stmt.limit(max(0, limit))
+    rows = list((await conn.execute(stmt)).all())
+    if tail is not None:
+        rows.reverse()
+    return [tuple_to_output(row) for row in rows]
 
 
 async def unfinished_runs(conn: AsyncConnection) -> list[RunRecord]:

@@ -232,11 +232,12 @@ class SqliteRepository(Repository):
             return await queries.list_runs(conn, code, status, limit, before)
 
     async def get_output(
-        self, run_id: str, *, after_seq: int = 0, limit: int | None = None
+        self, run_id: str, *, after_seq: int = 0, limit: int | None = None,
+        tail: int | None = None,
     ) -> list[OutputLine]:
-        """Lines of one run with ``seq > after_seq`` in order."""
+        """Lines of one run with ``seq > after_seq`` in order (the last ``tail`` if given)."""
         async with self._read("read run output") as conn:
-            return await queries.get_output(conn, run_id, after_seq, limit)
+            return await queries.get_output(conn, run_id, after_seq, limit, tail)
 
     async def scheduled_times(self, code: str, since: datetime) -> set[datetime]:
         """Scheduled fire times after ``since`` already recorded for ``code``."""

@@ -39,6 +39,7 @@ async def test_trigger_returns_run_id_and_output(stack: Stack) -> None:
     lines = await stack.remote.run_output(run_id)
     assert [line.text for line in lines] == ["hi"]
     assert await stack.remote.run_output(run_id, after_seq=lines[-1].seq) == []
+    assert await stack.remote.run_output(run_id, tail=1) == lines[-1:]
     runs = await stack.remote.list_runs("hello", status=RunStatus.SUCCESS, limit=5)
     assert [r.run_id for r in runs] == [run_id]
     assert await stack.remote.list_runs("hello", status=RunStatus.FAILED) == []

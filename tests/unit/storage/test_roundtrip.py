@@ -216,6 +216,9 @@ async def test_output_round_trip_and_paging(repo: SqliteRepository) -> None:
     await repo.append_output(lines)
     assert await repo.get_output("r") == lines
     assert await repo.get_output("r", after_seq=4, limit=3) == lines[4:7]
+    assert await repo.get_output("r", tail=3) == lines[7:]  # the end, still in seq order
+    assert await repo.get_output("r", after_seq=8, tail=5) == lines[8:]
+    assert await repo.get_output("r", tail=50) == lines
 
 
 async def test_meta(repo: SqliteRepository) -> None:

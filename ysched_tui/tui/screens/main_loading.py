@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 from textual import work
 from textual.screen import Screen
 
-from ysched_tui.core.models import JobView, RunRecord
+from ysched_tui.core.models import JobView, OutputLine, RunRecord
 from ysched_tui.core.service import SchedulerService
 from ysched_tui.errors import YschedError
 from ysched_tui.tui.bridge import EventBridge
@@ -137,11 +137,16 @@ class MainLoading(Screen[None]):
             run = await self._find_run(code, run_id)
             if run is not None:
                 self._await_lines_of(run.run_id)
-            lines = await self.read(self.service.run_output(run.run_id)) if run else []
+            lines = await self.read(self._tail(run.run_id)) if run else []
         except YschedError as exc:
             self.notify(f"cannot read runs of {code}: {exc}", severity="error")
             return
         self.post_message(RunLoaded(code=code, run=run, lines=lines))
+
+    async def _tail(self, run_id: str) -> list[OutputLine]:
+        """The stored end of a run, as much as the log pane keeps."""
+        keep = int(self.app.settings.ui.log_max_lines)  # type: ignore[attr-defined]
+        return await self.service.run_output(run_id, tail=keep)
 
     def _await_lines_of(self, run_id: str) -> None:
         """Keep live lines of the run being loaded (one at a time: an abandoned load's lines
@@ -175,7 +180,7 @@ class MainLoading(Screen[None]):
             return
         run = runs[index]
         self._await_lines_of(run.run_id)
-        lines = await self.read(self.service.run_output(run.run_id))
+        lines = await self.read(self._tail(run.run_id))
         self.post_message(RunLoaded(code=code, run=run, lines=lines))
 
 
