@@ -13,10 +13,12 @@ $(VENV)/bin/python:
 
 $(RUN_STAMP): pyproject.toml | $(VENV)/bin/python
 	$(PY) -m pip install --quiet -e .
+	$(PY) -m compileall -q ysched_tui
 	touch $@
 
 $(STAMP): pyproject.toml | $(VENV)/bin/python
 	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m compileall -q ysched_tui
 	touch $@ $(RUN_STAMP)
 
 run: $(RUN_STAMP)

@@ -105,7 +105,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
+    from bench.bytecode import compile_package
     from bench.seed_db import seed
+
+    compile_package()
 
     with tempfile.TemporaryDirectory() as tmp:
         db, toml = Path(tmp) / "cold.db", Path(tmp) / "jobs.toml"

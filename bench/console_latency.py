@@ -124,7 +124,10 @@ def main() -> None:
     if shutil.which("tmux") is None:
         print("console latency: skipped, tmux is not installed")
         return
+    from bench.bytecode import compile_package
     from bench.seed_db import seed
+
+    compile_package()
 
     with tempfile.TemporaryDirectory(prefix="ysched-console-bench-") as tmp:
         folder = Path(tmp)
