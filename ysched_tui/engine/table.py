@@ -55,8 +55,9 @@ class JobEntry:
         return self.enabled and not self.state.paused and bool(self.triggers)
 
     def view(self) -> JobView:
-        """The reader's view of this job."""
-        return JobView(
+        """The reader's view of this job (built without re-validating the spec and state it
+        holds: one per job change, 1,000 a second under load, 10,000 per job list)."""
+        return JobView.model_construct(
             spec=self.spec,
             state=self.state,
             running=tuple(self.running),
