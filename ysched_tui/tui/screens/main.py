@@ -27,6 +27,7 @@ from textual.widgets import Footer, Tab, Tabs
 from ysched_tui.core.models import JobView
 from ysched_tui.core.service import SchedulerService
 from ysched_tui.memory import release_free_memory
+from ysched_tui.tui.alerts import Alerts
 from ysched_tui.tui.bridge import EventBridge
 from ysched_tui.tui.messages import (
     JobsChanged,
@@ -103,6 +104,8 @@ class MainScreen(OperatorActions, MainLoading, Screen[None]):
         self.awaiting: dict[str, list[Kept]] = {}
         """Live lines of runs being loaded into the log, kept until the load lands."""
         self.loaded = False
+        self.alerts: Alerts | None = None
+        """Which run alerts become toasts (made on the first alert)."""
         self._settle: Timer | None = None
         self._frozen_at = -FREEZE_EVERY
         """The first job list is in: job changes apply from then on (older ones are in it)."""
@@ -316,17 +319,15 @@ class MainScreen(OperatorActions, MainLoading, Screen[None]):
                 self.load_stats(run.job_code)
 
     def alert(self, message: RunChanged) -> None:
-        """Toast failures, timeouts and missed fires (never successes); ring if asked to."""
-        run = message.run
-        if message.kind == "missed":
-            self.notify(f"{run.job_code}: a fire was missed", severity="warning")
-        elif run.status.is_failure:
-            why = f": {run.error}" if run.error else ""
-            self.notify(f"{run.job_code} {run.status.value}{why}", severity="error")
-        else:
-            return
-        if self.app.settings.ui.bell:  # type: ignore[attr-defined]
-            self.app.bell()
+        """Toast failures, timeouts and missed fires (never successes), a few at a time."""
+        if self.alerts is None:
+            ui = self.app.settings.ui  # type: ignore[attr-defined]
+            self.alerts = Alerts(
+                lambda text, severity: self.notify(text, severity=severity),
+                self.app.bell if ui.bell else lambda: None,
+                lambda delay, callback: self.set_timer(delay, callback),
+            )
+        self.alerts.run_alert(message.kind, message.run)
 
     # --- selection and filter ----------------------------------------------------------
 
