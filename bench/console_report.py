@@ -34,6 +34,7 @@ class Figures:
     idle: Session = field(default_factory=lambda: Session("idle"))
     restart: Session = field(default_factory=lambda: Session("restart"))
     load: Session = field(default_factory=lambda: Session("load"))
+    load_first: Session = field(default_factory=lambda: Session("load-first"))
     load_runs_s: float = float("nan")
     stored_lines_s: float = float("nan")
 
@@ -66,7 +67,7 @@ def report(f: Figures) -> None:
     _print_cold_start(f)
     _print_keys(f)
     _print_memory(f)
-    for session in (f.idle, f.restart, f.load):
+    for session in (f.idle, f.restart, f.load_first, f.load):
         for note in session.notes:
             print(f"  note ({session.name}): {note}")
 
@@ -87,7 +88,7 @@ def _print_load(f: Figures) -> None:
 
 
 def _print_cold_start(f: Figures) -> None:
-    sessions = (f.idle, f.restart, f.load)
+    sessions = (f.idle, f.restart, f.load_first)
     print("\n  cold start, spawn -> milestone (ms)   idle 1st start  restart  load 1st start")
     for label in ("first frame", "panes drawn", PAINT, "all panes loaded"):
         cells = [_ms(s.milestones.get(label)) for s in sessions]
@@ -137,3 +138,6 @@ def _print_memory(f: Figures) -> None:
     print(f"    at the window's start {load.rss_start_mb:.0f} MB: {growth:+.2f} MB/s under load; "
           f"idle console {idle.rss_mb:.0f} MB, ratio load/idle {load.rss_mb / idle.rss_mb:.2f}; "
           f"bare Textual {f.jobs:,}-row table {f.bare_rss_mb:.0f} MB")
+    first = f.load_first
+    print(f"    the first start of the changed jobs file (parse + sync of {f.jobs:,} jobs), "
+          f"same load, {f.seconds:.0f} s in: {first.rss_mb:.0f} MB (peak {first.hwm_mb:.0f} MB)")

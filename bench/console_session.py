@@ -101,7 +101,7 @@ def first_paint(tmux: Tmux, name: str, t0: float) -> dict[str, float]:
 
 def run_session(
     tmux: Tmux, name: str, db: Path, jobs: Path, *, presses: int = 0, settle: float = 0.0,
-    load_seconds: float = 0.0, probes: bool = True,
+    load_seconds: float = 0.0, probes: bool = True, rss_after: float = 0.0,
 ) -> Session:
     """Spawn the console and measure it (see the module docstring); always quits it.
 
@@ -114,6 +114,7 @@ def run_session(
         settle: seconds to let the session settle (load reach steady state) before probing.
         load_seconds: the measured window lasts at least this long (RSS is read at its end).
         probes: run the key probes; without them the session only times the first paint.
+        rss_after: without probes, read the RSS this many seconds after the first paint.
     """
     result = Session(name)
     t0 = tmux.spawn(name, console_command(db, jobs))
@@ -126,6 +127,9 @@ def run_session(
         if probes:
             _measure(tmux, name, result, presses=presses, settle=settle,
                      load_seconds=load_seconds)
+        elif rss_after and result.pid is not None:
+            time.sleep(rss_after)
+            result.rss_mb, result.hwm_mb = memory_mb(result.pid)
     finally:
         _quit(tmux, name, result)
     return result
