@@ -98,11 +98,22 @@ def make_dirs(path: Path) -> None:
         raise StorageError(f"database path {path} is a directory, not a file")
 
 
+POOL_SIZE = 2
+"""Connections kept open: the history writer's and one reader's. Each holds SQLite's page
+cache (up to 2 MB) and a driver thread; the pool's default of five sat open after a burst of
+console reads."""
+
+POOL_OVERFLOW = 4
+"""Extra connections opened for concurrent reads and closed when returned."""
+
+
 def create_engine(path: Path, busy_timeout: float) -> AsyncEngine:
     """An async engine on ``path`` whose connections use the settings every connection needs."""
     engine = create_async_engine(
         f"sqlite+aiosqlite:///{path}",
         connect_args={"timeout": busy_timeout, "check_same_thread": False},
+        pool_size=POOL_SIZE,
+        max_overflow=POOL_OVERFLOW,
     )
     timeout_ms = int(busy_timeout * 1000)
 
