@@ -35,6 +35,7 @@ class Figures:
     restart: Session = field(default_factory=lambda: Session("restart"))
     load: Session = field(default_factory=lambda: Session("load"))
     load_first: Session = field(default_factory=lambda: Session("load-first"))
+    restart_paints: list[float | None] = field(default_factory=list)
     load_runs_s: float = float("nan")
     stored_lines_s: float = float("nan")
 
@@ -96,8 +97,10 @@ def _print_cold_start(f: Figures) -> None:
     paint = f.restart.milestones.get(PAINT)
     ok = None if paint is None else paint <= FIRST_PAINT_TARGET_S
     ratio = (f"{paint / f.bare_paint_s:.1f}x" if paint and f.bare_paint_s else "-")
+    each = ", ".join(_ms(p).strip() for p in f.restart_paints)
     print(f"  first full paint (restart, {f.jobs:,} jobs / {f.runs:,} runs): {_ms(paint).strip()}"
-          f" ms  target <= {FIRST_PAINT_TARGET_S * 1000:.0f} ms  {_verdict(ok)}")
+          f" ms (median of {each})  target <= {FIRST_PAINT_TARGET_S * 1000:.0f} ms  "
+          f"{_verdict(ok)}")
     print(f"    baseline: bare Textual app painting a {f.jobs:,}-row DataTable "
           f"{_ms(f.bare_paint_s).strip()} ms; ratio console/bare {ratio}")
 
