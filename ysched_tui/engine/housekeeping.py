@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ysched_tui.core.models import JobSource, JobSpec, PythonTarget
 from ysched_tui.core.triggers import CronTrigger
+from ysched_tui.memory import release_free_memory
 
 if TYPE_CHECKING:
     from ysched_tui.engine.service import Engine
@@ -25,6 +26,8 @@ log = logging.getLogger("ysched_tui.engine")
 CLEANUP_CODE = "ysched.cleanup"
 TICK_SECONDS = 0.25
 FIGURES_EVERY = 240  # ticks: once a minute
+TRIM_EVERY = 60  # ticks: every 15 s, freed heap goes back to the OS (see ysched_tui.memory);
+# under a steady churn of output lines and job views glibc otherwise keeps it (~5 MB measured)
 
 
 def cleanup_spec(engine: Engine) -> tuple[JobSpec, Callable[[], Awaitable[dict[str, Any]]]]:
@@ -79,5 +82,7 @@ class Housekeeping:
                 await self._engine.tick()
                 if ticks % FIGURES_EVERY == 0:
                     await self._engine.refresh_figures()
+                if ticks % TRIM_EVERY == 0:
+                    release_free_memory()
             except Exception:
                 log.exception("engine upkeep failed")
