@@ -55,6 +55,19 @@ FIXED_COLUMNS = 2
 """Leading columns (state, code) that stay on screen when the rest scrolls sideways."""
 
 
+class JobMessage(Message):
+    """A message about one job of the table (``on`` handlers match the table by its id)."""
+
+    def __init__(self, table: JobsTable, code: str) -> None:
+        super().__init__()
+        self.table = table
+        self.code = code
+
+    @property
+    def control(self) -> JobsTable:
+        return self.table
+
+
 class JobsTable(ScrollView, can_focus=True):
     """The jobs, one row each, in the order the screen gives."""
 
@@ -96,29 +109,11 @@ class JobsTable(ScrollView, can_focus=True):
     }
     """
 
-    class Highlighted(Message):
+    class Highlighted(JobMessage):
         """The cursor moved to another job."""
 
-        def __init__(self, table: JobsTable, code: str) -> None:
-            super().__init__()
-            self.table = table
-            self.code = code
-
-        @property
-        def control(self) -> JobsTable:
-            return self.table
-
-    class Selected(Message):
+    class Selected(JobMessage):
         """``enter`` (or a click on the row under the cursor) opened a job."""
-
-        def __init__(self, table: JobsTable, code: str) -> None:
-            super().__init__()
-            self.table = table
-            self.code = code
-
-        @property
-        def control(self) -> JobsTable:
-            return self.table
 
     def __init__(self, *, tz: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
