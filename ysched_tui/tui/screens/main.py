@@ -71,8 +71,6 @@ WIDE, TALL = 120, 40
 """The smallest terminal that shows all four panes at once."""
 
 
-
-
 class MainScreen(OperatorActions, MainLoading, Screen[None]):
     """Everything at a glance, and single keys to act on it."""
 
@@ -104,11 +102,11 @@ class MainScreen(OperatorActions, MainLoading, Screen[None]):
         self.awaiting: dict[str, list[Kept]] = {}
         """Live lines of runs being loaded into the log, kept until the load lands."""
         self.loaded = False
+        """The first job list is in: job changes apply from then on (older ones are in it)."""
         self.alerts: Alerts | None = None
         """Which run alerts become toasts (made on the first alert)."""
         self._settle: Timer | None = None
         self._frozen_at = -FREEZE_EVERY
-        """The first job list is in: job changes apply from then on (older ones are in it)."""
 
     @property
     def tz(self) -> str:
@@ -147,7 +145,7 @@ class MainScreen(OperatorActions, MainLoading, Screen[None]):
         self.load_status()
         self.load_upcoming()
         # the all-jobs stats scan the history (1,000,000 runs: ~250 ms of queries): after the
-        # jobs are painted (freeze_survivors), not competing with that first paint
+        # jobs are painted (_first_paint_done), not competing with that first paint
         self.call_after_refresh(self._start_clock)
 
     def _start_clock(self) -> None:
@@ -234,7 +232,14 @@ class MainScreen(OperatorActions, MainLoading, Screen[None]):
         self.jobs = {job.code: job for job in message.jobs}
         self.loaded = True
         self.show_jobs()
-        self.call_after_refresh(self.freeze_survivors, first=True)
+        self.call_after_refresh(self._first_paint_done)
+
+    def _first_paint_done(self) -> None:
+        """The jobs are on screen: settle memory, then load what was left for after that."""
+        self.freeze_survivors(first=True)
+        release_free_memory()  # what start-up freed, back to the OS
+        self.load_stats(None)
+        self.app.first_paint_done()  # type: ignore[attr-defined]
 
     def freeze_survivors(self, *, first: bool = False) -> None:
         """Keep the long-lived objects (the job views, engine, widgets) out of the cyclic
@@ -253,10 +258,6 @@ class MainScreen(OperatorActions, MainLoading, Screen[None]):
         gc.collect()
         gc.freeze()
         gc.enable()  # the console holds collections until the first paint (run_console)
-        if first:
-            release_free_memory()  # what start-up freed, back to the OS
-            self.load_stats(None)
-            self.app.first_paint_done()  # type: ignore[attr-defined]
 
     def show_jobs(self) -> None:
         """Rebuild the table from the model (first load, filter change)."""
