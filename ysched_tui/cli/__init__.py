@@ -29,6 +29,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "status_cmd",
     "pause_cmd",
     "resume_cmd",
+    "enable_cmd",
     "trigger_cmd",
     "cancel_cmd",
     "reschedule_cmd",
@@ -102,3 +103,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        return _reader_gone()
+
+
+def _reader_gone() -> int:
+    """The reader of our output went away (``ysched-tui jobs | head``): stop quietly.
+
+    Standard output is pointed at /dev/null so that the interpreter's final flush does not
+    print a second traceback; the exit code is 141 (128 + SIGPIPE), as a shell tool's would be.
+    """
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return 141

@@ -38,7 +38,7 @@ def ndjson_of(ref: str, what: str) -> dict[int | str, dict[str, Any]]:
                   "content": {NDJSON: {"schema": {"$ref": f"#/components/schemas/{ref}"}}}}}
 
 
-def runs_router(service: SchedulerService, hub: EventHub, metrics: MetricsCollector) -> APIRouter:
+def runs_router(service: SchedulerService, hub: EventHub) -> APIRouter:
     """Routes for history, streams and figures, served from ``service``."""
     r = APIRouter(route_class=GuardedRoute, tags=["runs"])
 
@@ -115,7 +115,15 @@ def runs_router(service: SchedulerService, hub: EventHub, metrics: MetricsCollec
         return StreamingResponse(event_lines(hub, service), media_type=NDJSON,
                                  headers=_STREAM_HEADERS)
 
-    @r.get("/metrics", response_class=PlainTextResponse, tags=["scheduler"],
+    return r
+
+
+def metrics_router(service: SchedulerService, metrics: MetricsCollector) -> APIRouter:
+    """The ``/metrics`` route (mounted under the API prefix and at the root, where Prometheus
+    scrapes by default)."""
+    r = APIRouter(route_class=GuardedRoute, tags=["scheduler"])
+
+    @r.get("/metrics", response_class=PlainTextResponse,
            responses={200: {"content": {CONTENT_TYPE: {"schema": {"type": "string"}}},
                             "description": "Prometheus text exposition format 0.0.4"}},
            summary="Metrics for Prometheus")

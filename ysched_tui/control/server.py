@@ -25,7 +25,7 @@ from ysched_tui import __version__
 from ysched_tui.control.guard import GuardedRoute, on_http_error, on_validation_error
 from ysched_tui.control.metrics import MetricsCollector
 from ysched_tui.control.routes_jobs import errors, jobs_router
-from ysched_tui.control.routes_runs import runs_router
+from ysched_tui.control.routes_runs import metrics_router, runs_router
 from ysched_tui.control.streams import EventHub
 from ysched_tui.control.tokens import check_token
 from ysched_tui.control.wire import API_PREFIX, Health, event_schemas
@@ -41,6 +41,8 @@ Control API of a ysched-tui scheduler, served by the process that owns the datab
   (pausing a paused job), 422 invalid input naming the `field`, 401 missing or wrong token.
 * `/events` and `/runs/{run_id}/output/follow` are NDJSON streams (one JSON object per line;
   empty lines are heartbeats).
+* `/metrics` (Prometheus' default scrape path) serves the same text as `/api/v1/metrics`, with
+  the same token rule.
 """
 
 _bearer = HTTPBearer(auto_error=False, description="The token file beside the database "
@@ -88,8 +90,10 @@ def create_app(service: SchedulerService, *, token: str | None = None) -> FastAP
 
     secured, responses = [Depends(_auth(token))], errors(401, 503)
     app.include_router(open_router, prefix=API_PREFIX)
-    for router in (jobs_router(service), runs_router(service, hub, metrics)):
+    scrape = metrics_router(service, metrics)
+    for router in (jobs_router(service), runs_router(service, hub), scrape):
         app.include_router(router, prefix=API_PREFIX, dependencies=secured, responses=responses)
+    app.include_router(scrape, dependencies=secured, include_in_schema=False)
     app.openapi = lambda: openapi_schema(app)  # type: ignore[method-assign]
     return app
 

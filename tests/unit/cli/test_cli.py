@@ -157,3 +157,15 @@ def test_console_entry_point_is_installed():
                          text=True, check=True, env={**os.environ, "NO_COLOR": "1"}).stdout
     for command in ("daemon", "run", "jobs", "history", "logs", "stats", "cron", "check"):
         assert command in out
+
+
+def test_closed_pipe_ends_quietly_with_141():
+    """A reader that goes away (`| head -1`) ends the command with 141 and no traceback."""
+    proc = subprocess.Popen([sys.executable, "-m", "ysched_tui", "cron", "* * * * *",
+                             "--next", "100000"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    first = proc.stdout.readline()
+    proc.stdout.close()
+    err = proc.stderr.read()
+    assert proc.wait(30) == 141
+    assert first.strip() and err == b""

@@ -88,6 +88,24 @@ def test_pause_shows_in_jobs_and_status(files, owner, capsys) -> None:
     assert capsys.readouterr().out.startswith("resumed nightly; next run ")
 
 
+def test_disable_enable_through_the_owner_and_audited(files, owner, capsys) -> None:
+    """disable/enable change the job in the owner, refuse a no-op, and land in the audit."""
+    assert main(cli(files, "disable", "nightly")) == 0
+    assert capsys.readouterr().out == "disabled nightly\n"
+    assert main(cli(files, "jobs", "--json")) == 0
+    jobs = {j["code"]: j for j in json.loads(capsys.readouterr().out)}
+    assert jobs["nightly"]["enabled"] is False
+    assert main(cli(files, "disable", "nightly")) == 1
+    assert "already disabled" in capsys.readouterr().err
+    assert main(cli(files, "enable", "nightly")) == 0
+    assert re.fullmatch(r"enabled nightly; next run \S+ 02:30:00\n", capsys.readouterr().out)
+    assert main(cli(files, "enable", "nosuch")) == 1
+    assert "unknown job code 'nosuch'" in capsys.readouterr().err
+    assert main(cli(files, "audit", "--json")) == 0
+    actions = [e["action"] for e in json.loads(capsys.readouterr().out)]
+    assert actions[:2] == ["enable", "disable"]
+
+
 def test_trigger_logs_follow_cancel_reschedule(files, owner, capsys) -> None:
     """trigger prints a run_id; logs --follow streams it; cancel CODE; reschedule and revert."""
     assert main(cli(files, "trigger", "chatty")) == 0

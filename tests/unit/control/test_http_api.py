@@ -169,6 +169,9 @@ async def test_metrics_text_parses(stack: Stack) -> None:
     assert values["ysched_run_duration_seconds_bucket", 'job="hello",le="+Inf"'] == 1
     assert values["ysched_running", ""] == 0
     assert values["ysched_jobs", 'state="active"'] >= 5
+    async with stack.http() as http:
+        root = await http.get(str(http.base_url.copy_with(path="/metrics")))
+    assert root.status_code == 200 and parse_exposition(root.text)[0] == types
 
 
 async def test_tcp_needs_the_token(stack: Stack) -> None:
@@ -189,6 +192,10 @@ async def test_tcp_needs_the_token(stack: Stack) -> None:
             assert wrong.status_code == 401
             right = await http.get("/jobs", headers={"Authorization": f"Bearer {TOKEN}"})
             assert right.status_code == 200 and right.json()
+        async with httpx.AsyncClient(base_url=f"http://{host}:{port}") as root:
+            assert (await root.get("/metrics")).status_code == 401
+            scraped = await root.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
+            assert scraped.status_code == 200 and "ysched_runs_total" in scraped.text
         refused = RemoteService(f"http://{host}:{port}", token="wrong")
         with pytest.raises(ConfigError, match="refused the token"):
             await refused.start()
