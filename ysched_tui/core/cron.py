@@ -114,8 +114,10 @@ def _check_item(field: _Field, item: str, text: str, expr: str) -> str:
     if last is None:
         return f"{low}-{field.high if field is not _DOW else 6}/{step}" if step else str(low)
     high = _value(field, last, text, expr)
-    if field is _DOW and high == 0:
-        high = 7  # "fri-sun": Sunday at the end of a range is day 7
+    if field is _DOW and high == 0 and low > 0:
+        high = 7  # "fri-sun": Sunday at the end of a range is day 7 ("sun-sun" stays 0-0)
+    if low == high:  # "5-5", "7-7", "3-3/2": that one value (croniter expands them to "*")
+        return str(low % 7 if field is _DOW else low)
     if high < low:
         raise _bad(field, text, expr, f"the range {first}-{last} runs backwards")
     return f"{low}-{high}" + (f"/{step}" if step else "")
@@ -219,7 +221,7 @@ class CronSchedule:
 
 
 def _values(expanded: list[int | str], field: _Field) -> tuple[int, ...]:
-    if expanded == ["*"]:
+    if "*" in expanded:  # "*,1": croniter keeps the star as is, and it means every value
         return tuple(range(field.low, 7 if field is _DOW else field.high + 1))
     return tuple(sorted({v for v in expanded if isinstance(v, int)}))
 
