@@ -40,6 +40,7 @@ from ysched_tui.engine.runs import RunManager
 from ysched_tui.engine.startup import loaded_sources, sync_jobs
 from ysched_tui.engine.table import JobEntry, JobTable
 from ysched_tui.errors import InvalidOperation
+from ysched_tui.jobs import leftovers
 from ysched_tui.jobs.http_client import LazyHttpClient
 from ysched_tui.settings import Settings
 from ysched_tui.storage import SqliteRepository
@@ -85,6 +86,8 @@ class Engine(EngineFiring, EngineOperations, SchedulerService):
         self._opened = False
         self._scheduler: AsyncIOScheduler | None = None
         self._runs: RunManager | None = None
+        self._leftovers: asyncio.Task[dict[str, int]] | None = None
+        """Stopping the processes of runs a dead owner left running (see jobs.leftovers)."""
         self._output: OutputCollector | None = None
         self._http = LazyHttpClient()
         """Built when an HTTP job or webhook first needs it (or ahead, when some job will)."""
@@ -167,8 +170,12 @@ class Engine(EngineFiring, EngineOperations, SchedulerService):
         log.info("jobs: %d (added %d, updated %d, removed %d)", len(self.table),
                  len(result.added), len(result.updated), len(result.removed))
         if recover:
-            for run in await self.repo.mark_interrupted(now):
+            left = await self.repo.mark_interrupted(now)
+            for run in left:
                 log.warning("run %s of %s was left running: interrupted", run.run_id, run.job_code)
+            here = socket.gethostname()
+            self._leftovers = leftovers.stop_later(
+                [r.run_id for r in left if r.hostname in ("", here)], self.settings.kill_grace)
         self.failures_24h = await self.repo.failures_since(now - timedelta(hours=24))
         self._output = OutputCollector(self.repo.append_output, self.bus.publish,
                                        max_lines=self.settings.max_output_lines)
@@ -232,6 +239,9 @@ class Engine(EngineFiring, EngineOperations, SchedulerService):
         self._publish_status()
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
+        if self._leftovers is not None:  # its SIGKILLs must not be lost with the loop
+            with contextlib.suppress(Exception):
+                await self._leftovers
         if self._house is not None:
             await self._house.stop()
         if self._runs is not None:

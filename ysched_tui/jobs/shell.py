@@ -4,7 +4,8 @@ The command runs as ``<shell> -c <command>`` in a new session, so it and everyth
 share one process group that can be signalled as a whole. stdout and stderr are read
 concurrently in chunks and cut into lines as they arrive (no line-length limit can break the
 reader; very long lines are split). On timeout or cancellation the group gets SIGTERM, then
-SIGKILL after the grace period. When the shell exits, processes it left behind in the group are
+SIGKILL after the grace period. Its environment, user and standard input are set up by
+:mod:`ysched_tui.jobs.launch`. When the shell exits, processes it left behind in the group are
 stopped the same way — like systemd does for a finished unit — so no run leaks processes.
 """
 
@@ -25,6 +26,7 @@ from ysched_tui.core.durations import format_duration
 from ysched_tui.core.models import CommandTarget, RunStatus
 from ysched_tui.jobs.base import LineSink, Outcome, RunRequest, timed_out
 from ysched_tui.jobs.http_client import HttpSource
+from ysched_tui.jobs.launch import LaunchError, feed, prepare
 
 __all__ = ["MAX_LINE_BYTES", "run_command", "stop_process_group"]
 
@@ -46,12 +48,13 @@ async def run_command(request: RunRequest, sink: LineSink, *, http: HttpSource,
     """Run a :class:`CommandTarget` to its end (see the module docstring)."""
     target = cast(CommandTarget, request.spec.target)
     try:
+        launch = prepare(target, request)
         proc = await asyncio.create_subprocess_exec(
-            target.shell, "-c", target.command,
-            stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE, cwd=target.cwd, env={**os.environ, **target.env},
-            start_new_session=True,
+            target.shell, "-c", target.command, stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE, start_new_session=True, **launch.kwargs,
         )
+    except LaunchError as exc:
+        return Outcome(status=RunStatus.FAILED, error=str(exc), retryable=False)
     except OSError as exc:
         return Outcome(status=RunStatus.FAILED, error=f"cannot start the command: {exc}",
                        retryable=False)
@@ -59,6 +62,8 @@ async def run_command(request: RunRequest, sink: LineSink, *, http: HttpSource,
     assert proc.stdout is not None and proc.stderr is not None
     readers = [asyncio.create_task(_pump(proc.stdout, "stdout", sink, None)),
                asyncio.create_task(_pump(proc.stderr, "stderr", sink, tail))]
+    if launch.stdin is not None:
+        readers.append(asyncio.create_task(feed(proc, launch.stdin)))
     try:
         return await _supervise(proc, request, sink, readers, tail)
     except BaseException:

@@ -43,6 +43,14 @@ def _kill_jobs(pidfile: Path) -> None:
                 os.killpg(int(pid), signal.SIGKILL)
 
 
+def _alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat[stat.rfind(")") + 2] not in "ZX"
+
+
 def _running_long(db: Path) -> str | None:
     rows = query(db, "SELECT run_id FROM runs WHERE job_code='long' AND status='running'")
     return str(rows[0][0]) if rows else None
@@ -66,7 +74,8 @@ def test_second_daemon_is_refused_naming_the_owner(tmp_path: Path, daemons: Daem
 
 
 def test_standby_takes_over_within_2s_of_sigkill(tmp_path: Path, daemons: Daemons) -> None:
-    """SIGKILL of the owner: the standby schedules within 2 s and interrupts the dead run."""
+    """SIGKILL of the owner: the standby schedules within 2 s, interrupts the dead run and stops
+    the process that run left running."""
     db, jobs, pidfile = _setup(tmp_path)
     try:
         owner = daemons.start(db, jobs)
@@ -89,6 +98,9 @@ def test_standby_takes_over_within_2s_of_sigkill(tmp_path: Path, daemons: Daemon
         wait_sync(lambda: query(db, sql, standby.pid)[0][0], timeout=3)
         status = query(db, "SELECT status FROM runs WHERE run_id=?", dead_run)
         assert status == [("interrupted",)]
+        orphan = int(pidfile.read_text().split()[0])  # the dead run's `sleep 60`, orphaned
+        wait_sync(lambda: not _alive(orphan), timeout=10)
+        assert f"process(es) that run {dead_run} had left running" in daemons.log(1)
         print(f"takeover after SIGKILL: {takeover:.2f}s", file=sys.stderr)
     finally:
         daemons.kill_all()
