@@ -4,12 +4,15 @@ Without ``--write`` the TOML is printed for review; with it, the new entries are
 the jobs file, leaving every job already there untouched (codes are stable, so importing the
 same crontab twice adds nothing the second time). Lines that cannot be converted are listed on
 stderr with their line numbers and make the exit code 1; the other lines are still imported.
+A system crontab entry for another user than the one importing gets a note on stderr: the
+scheduler starts it as that user only when it runs as root (its runs fail otherwise, saying so).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import pwd
 import sys
 import tomllib
 from pathlib import Path
@@ -50,14 +53,28 @@ def run(args: argparse.Namespace) -> int:
     if not args.system and looks_like_system_crontab(source):
         print(f"ysched-tui: note: {source} is usually a system crontab; "
               "without --system its user field is read as part of the command", file=sys.stderr)
-    result = parse_crontab(text, system=args.system, source=source)
+    result = parse_crontab(text, system=args.system, source=source, root=os.geteuid() == 0)
     if args.write:
         _append(result, _jobs_path(args))
     else:
         sys.stdout.write(render_toml(result.jobs))
+    _note_other_users(result)
     for problem in result.problems:
         print(f"{problem} (line not imported)", file=sys.stderr)
     return 1 if result.problems else 0
+
+
+def _note_other_users(result: CrontabImport) -> None:
+    """Say which entries cron ran as another user than the one importing (and what that needs)."""
+    try:
+        me = pwd.getpwuid(os.geteuid()).pw_name
+    except KeyError:
+        me = str(os.geteuid())
+    for job in result.jobs:
+        if job.user is not None and job.user != me:
+            print(f"{job.source}:{job.line}: note: cron runs this as {job.user!r}; the scheduler "
+                  f"starts it as {job.user!r} only when it runs as root (you are {me!r})",
+                  file=sys.stderr)
 
 
 def _read_crontab(name: str) -> tuple[str, str]:

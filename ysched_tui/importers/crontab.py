@@ -7,18 +7,27 @@ zone the times are read in, the rest is passed to the command); the comment line
 entry describe it. A line that cannot be converted becomes a :class:`~ysched_tui.errors.Problem`
 with its line number and the others still import. Codes are derived from what a line does, not
 where it is, so importing the same file again yields the same codes.
+
+What cronie's ``entry.c`` refuses is refused here too, so no imported job fires where cron never
+did: a time field outside crontab(5)'s grammar (:mod:`.crontab_fields`), a command or user
+starting with ``*`` (cron's check for a sixth time field), a ``-`` (no syslog line) in a user
+crontab not owned by root, and a last line without its newline (cron ignores it). Without
+``HOME``, cron starts the command in the user's home directory, so that is the job's ``cwd``.
 """
 
 from __future__ import annotations
 
+import os
+import pwd
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ysched_tui.core.cron import MACROS, validate_cron
-from ysched_tui.errors import CronError, Problem
+from ysched_tui.core.cron import MACROS
+from ysched_tui.errors import Problem
 from ysched_tui.importers.crontab_codes import base_code
+from ysched_tui.importers.crontab_fields import FieldError, check_time_fields
 from ysched_tui.importers.crontab_lines import BLANKS, parse_assignment, split_command, split_word
 
 __all__ = ["DEFAULT_SHELL", "REBOOT", "CrontabImport", "ImportedJob", "parse_crontab"]
@@ -51,7 +60,8 @@ class ImportedJob:
         shell: ``SHELL`` in force, else ``/bin/sh``.
         user: the user to run as (system crontabs only).
         timezone: ``CRON_TZ`` in force (cronie), ``None`` for the scheduler's zone.
-        cwd: ``HOME`` in force: cron starts the command there (else in the user's home).
+        cwd: ``HOME`` in force, else the user's home directory (where cron starts the
+            command); ``None`` when the user has no account on this host.
     """
 
     code: str
@@ -101,13 +111,17 @@ class _Entry:
     user: str | None
 
 
-def parse_crontab(text: str, *, system: bool = False, source: str = "<stdin>") -> CrontabImport:
+def parse_crontab(
+    text: str, *, system: bool = False, source: str = "<stdin>", root: bool = False
+) -> CrontabImport:
     """Read a crontab into jobs and problems.
 
     Args:
         text: the crontab's content.
         system: a system crontab, where the field after the times is the user to run as.
         source: the file name used in problems and job sources.
+        root: a user crontab owned by root, which may turn off cron's log line with ``-``
+            (cronie allows that only there and in system crontabs).
 
     Returns:
         Every entry that could be converted, in file order, and one problem per other line.
@@ -117,10 +131,16 @@ def parse_crontab(text: str, *, system: bool = False, source: str = "<stdin>") -
     comments: list[str] = []
     found: list[tuple[_Entry, ImportedJob]] = []
     problems: list[Problem] = []
-    for number, raw in enumerate(text.split("\n"), start=1):
+    lines = text.split("\n")
+    for number, raw in enumerate(lines, start=1):
         line = raw.removesuffix("\r").lstrip(BLANKS)
         if not line or line.startswith("#"):
             _note_comment(comments, line)
+            continue
+        if number == len(lines):
+            problems.append(Problem(file=source, line=number, message=(
+                "the last line has no newline at its end: cron ignores such a line (and "
+                "crontab refuses to install the file); end it with a newline")))
             continue
         assignment = parse_assignment(line)
         if assignment is not None:
@@ -129,7 +149,7 @@ def parse_crontab(text: str, *, system: bool = False, source: str = "<stdin>") -
             comments.clear()
             continue
         try:
-            entry = _read_entry(line, number, system)
+            entry = _read_entry(line, number, system, root)
             found.append((entry, _job(entry, env, env_lines, comments, source)))
         except _LineError as exc:
             problems.append(Problem(file=source, line=number, message=str(exc), field=exc.field))
@@ -146,8 +166,15 @@ def _note_comment(comments: list[str], line: str) -> None:
     comments.append((body[1:] if body.startswith(" ") else body).rstrip())
 
 
-def _read_entry(line: str, number: int, system: bool) -> _Entry:
+def _read_entry(line: str, number: int, system: bool, root: bool) -> _Entry:
     """Split an entry into schedule, user and command, validating the schedule."""
+    if line.startswith("-"):  # cronie: run without the syslog line; nothing else changes
+        if not (system or root):
+            raise _LineError("a leading '-' (no syslog line) is allowed only in system "
+                             "crontabs and root's crontab: cron refuses this line")
+        line = line[1:]
+        if line[:1] in ("", *BLANKS):
+            raise _LineError("nothing may stand between '-' and the schedule")
     if line.startswith("@"):
         schedule, rest = split_word(line)
         if schedule != REBOOT and schedule not in MACROS:
@@ -155,11 +182,14 @@ def _read_entry(line: str, number: int, system: bool) -> _Entry:
             raise _LineError(f"unknown macro {schedule!r}: cron knows {known} (lower case)")
     else:
         fields, rest = _time_fields(line)
-        schedule = " ".join(fields)
         try:
-            validate_cron(schedule)
-        except CronError as exc:
+            schedule = check_time_fields(fields)
+        except FieldError as exc:
             raise _LineError(str(exc), exc.field) from exc
+    if rest.startswith("*"):
+        what = "user" if system else "command"
+        raise _LineError(f"the {what} after the schedule starts with '*' - cron refuses that "
+                         "as a likely sixth time field (cron has five)", what)
     user = None
     if system:
         user, rest = split_word(rest)
@@ -213,8 +243,17 @@ def _job(
         shell=env.get("SHELL") or DEFAULT_SHELL,
         user=entry.user,
         timezone=timezone,
-        cwd=env.get("HOME") or None,
+        cwd=env.get("HOME") or _home(entry.user),
     )
+
+
+def _home(user: str | None) -> str | None:
+    """The home directory of ``user`` (``None``: this process's user), if it has an account."""
+    try:
+        account = pwd.getpwuid(os.geteuid()) if user is None else pwd.getpwnam(user)
+    except KeyError:
+        return os.path.expanduser("~") if user is None else None
+    return account.pw_dir or None
 
 
 def _known_zone(name: str) -> bool:

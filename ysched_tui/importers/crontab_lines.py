@@ -8,7 +8,8 @@ step rather than a regular expression:
   matching single or double quotes to keep blanks, trailing blanks of an unquoted value
   dropped); a line that is not exactly that is a cron entry;
 * a command's ``%``: the first unescaped ``%`` ends the command and the rest is its standard
-  input, where every further ``%`` is a newline; ``\\%`` stands for a literal ``%`` in both.
+  input, where every further ``%`` is a newline; ``\\%`` stands for a literal ``%`` in both;
+  cron ends that input with a newline when it does not already end with one.
 """
 
 from __future__ import annotations
@@ -123,11 +124,12 @@ def split_command(raw: str) -> tuple[str, str | None]:
 def _stdin_text(data: str) -> str:
     """The bytes cron writes to the job's stdin for the text after the first ``%``.
 
-    ``%`` is a newline, ``\\%`` a literal ``%``, a backslash before anything else is kept; no
-    newline is added at the end.
+    ``%`` is a newline, ``\\%`` a literal ``%``, a backslash before anything else is kept; a
+    newline ends the text unless the last character written already is one (cronie's
+    ``need_newline``: ``mail ...%Hi%Bye`` gets ``"Hi\\nBye\\n"``).
     """
     out: list[str] = []
-    escaped = False
+    escaped = need_newline = False
     for ch in data:
         if escaped:
             if ch != "%":
@@ -137,6 +139,9 @@ def _stdin_text(data: str) -> str:
         escaped = ch == "\\"
         if not escaped:
             out.append(ch)
+            need_newline = ch != "\n"
     if escaped:
         out.append("\\")
+    if need_newline:
+        out.append("\n")
     return "".join(out)

@@ -53,20 +53,22 @@ def test_other_lines_are_not_assignments(line):
     [
         ("echo hi", "echo hi", None),
         ("date +\\%Y-\\%m-\\%d", "date +%Y-%m-%d", None),
-        ("mail -s hi root%line one%line two", "mail -s hi root", "line one\nline two"),
+        ("mail -s hi root%line one%line two", "mail -s hi root", "line one\nline two\n"),
         ("cat%a%", "cat", "a\n"),
         ("cat%", "cat", None),
-        ("cat%100\\% sure", "cat", "100% sure"),
-        ("cat%back\\slash", "cat", "back\\slash"),
-        ("cat%ends with\\", "cat", "ends with\\"),
-        ("cat%double\\\\%x", "cat", "double\\%x"),
-        ("printf '\\\\%s'%x", "printf '\\\\", "s'\nx"),
+        ("cat%100\\% sure", "cat", "100% sure\n"),
+        ("cat%back\\slash", "cat", "back\\slash\n"),
+        ("cat%ends with\\", "cat", "ends with\\\n"),
+        ("cat%ends with\\%", "cat", "ends with%\n"),
+        ("cat%\\", "cat", "\\"),
+        ("cat%double\\\\%x", "cat", "double\\%x\n"),
+        ("printf '\\\\%s'%x", "printf '\\\\", "s'\nx\n"),
         ("echo \\\\n", "echo \\\\n", None),
         ("cat%%%", "cat", "\n\n"),
     ],
 )
 def test_percent_splits_command_and_stdin_like_cron(raw, command, stdin):
-    """First unescaped % starts stdin, later % are newlines, \\% is a literal %, other \\ stay."""
+    """First % starts stdin, later % are newlines, \\% is %, other \\ stay, a newline ends it."""
     assert split_command(raw) == (command, stdin)
 
 

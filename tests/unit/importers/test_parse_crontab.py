@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import pwd
+
 from ysched_tui.importers import parse_crontab
 
 from .conftest import DATA, load
@@ -52,7 +55,7 @@ def test_percent_is_stdin_and_escaped_percent_is_literal(developer, pgbackup):
     assert jobs[19].command.startswith("tar czf ~/logs/app-$(date +%Y-%m-%d).tgz")
     assert jobs[19].stdin is None
     assert jobs[23].command == 'mail -s "Weekly status" team@example.com'
-    assert jobs[23].stdin == "Hi team,\n\nAll green this week (100% uptime).\nDev"
+    assert jobs[23].stdin == "Hi team,\n\nAll green this week (100% uptime).\nDev\n"
     psql = by_line(pgbackup)[12]
     assert psql.command == "psql -X -q -d app"
     assert psql.stdin == ("SELECT relname, n_dead_tup\n  FROM pg_stat_user_tables\n"
@@ -107,9 +110,11 @@ def test_system_line_without_user_or_command_is_a_problem():
 
 
 def test_home_sets_the_working_directory(pgbackup, developer):
-    """HOME in force is where cron starts the command, so it becomes the job's cwd."""
+    """HOME in force is where cron starts the command, else the user's home: the job's cwd."""
     assert {job.cwd for job in pgbackup.jobs} == {"/var/lib/postgresql"}
-    assert {job.cwd for job in developer.jobs} == {None}
+    assert {job.cwd for job in developer.jobs} == {pwd.getpwuid(os.geteuid()).pw_dir}
+    system = parse_crontab("0 1 * * * root true\n0 2 * * * no-such-user-x true\n", system=True)
+    assert [job.cwd for job in system.jobs] == [pwd.getpwnam("root").pw_dir, None]
 
 
 def test_unconvertible_lines_are_reported_and_the_others_import():
@@ -154,8 +159,9 @@ def test_codes_name_the_program_and_ignore_position_and_comments():
     assert other_user.jobs[0].code != other_user.jobs[1].code
 
 
-def test_crlf_and_missing_final_newline_are_tolerated():
-    """Windows line ends do not leak into commands; a last line without newline still imports."""
+def test_crlf_is_tolerated_and_a_last_line_without_newline_is_reported():
+    """Windows line ends do not leak into commands; cron ignores a last line without newline."""
     result = parse_crontab("A=1\r\n0 1 * * * echo hi\r\n@daily true")
-    assert [(j.command, j.env) for j in result.jobs] == [("echo hi", {"A": "1"}),
-                                                         ("true", {"A": "1"})]
+    assert [(j.command, j.env) for j in result.jobs] == [("echo hi", {"A": "1"})]
+    assert [(p.line, "no newline" in p.message) for p in result.problems] == [(3, True)]
+    assert parse_crontab("@daily true\n# a last comment").problems == []

@@ -46,7 +46,7 @@ def test_each_table_says_where_it_came_from(pgbackup):
 def test_multiline_stdin_is_a_multiline_string(developer):
     """Standard input with newlines is written as a TOML multi-line string, readable as is."""
     text = render_toml([j for j in developer.jobs if j.line == 23])
-    assert 'stdin = """\nHi team,\n\nAll green this week (100% uptime).\nDev"""' in text
+    assert 'stdin = """\nHi team,\n\nAll green this week (100% uptime).\nDev\n"""' in text
 
 
 def test_quotes_backslashes_and_controls_are_escaped():
@@ -55,7 +55,7 @@ def test_quotes_backslashes_and_controls_are_escaped():
     job = parse_crontab(crontab).jobs[0]
     table = tomllib.loads(render_toml([job]))["jobs"][0]
     assert (table["command"], table["stdin"]) == (job.command, job.stdin)
-    assert job.stdin == '"""q"""\ntab\there\\'
+    assert job.stdin == '"""q"""\ntab\there\\\n'
 
 
 @given(st.text(alphabet=st.characters(exclude_categories=("Cs",))))
