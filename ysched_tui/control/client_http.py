@@ -67,7 +67,10 @@ class ApiClient:
     def unreachable(self, exc: Exception) -> NotOwner:
         """The one-line NotOwner for an owner that cannot be reached."""
         reason = (str(exc).splitlines() or [""])[0] or type(exc).__name__
-        return NotOwner(f"no scheduler owns {self.subject}: cannot reach {self.url} ({reason})")
+        if self.url.startswith("unix://"):  # the owner of this database is gone
+            return NotOwner(f"no scheduler owns {self.subject}: cannot reach {self.url} "
+                            f"({reason})")
+        return NotOwner(f"no scheduler answers at {self.url} ({reason})")
 
     async def request(
         self,

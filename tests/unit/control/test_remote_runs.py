@@ -127,3 +127,16 @@ async def test_stream_drop_publishes_stopped_and_reconnects(stack: Stack) -> Non
     await fresh.wait_for(lambda e: getattr(getattr(e, "job", None), "code", "") == "nightly"
                          and e.job.state.paused)  # type: ignore[attr-defined]
     assert stack.remote.connected
+
+
+async def test_nothing_at_a_tcp_url_names_the_url() -> None:
+    """--connect to a port where nothing listens: one line naming the URL, not a database."""
+    import socket
+
+    with socket.socket() as probe:  # a free port, closed again: nothing listens there
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    remote = RemoteService(f"http://127.0.0.1:{port}", token="t")
+    with pytest.raises(NotOwner, match=rf"^no scheduler answers at http://127\.0\.0\.1:{port} \("):
+        await remote.start()
+    await remote.stop()
