@@ -10,8 +10,9 @@ from ysched_tui.importers import CrontabImport, parse_crontab
 
 DATA = Path(__file__).parent / "data"
 
-SYSTEM_FILES = ("debian.crontab", "cron.d-pgbackup")
-USER_FILES = ("developer.crontab", "broken.crontab")
+SYSTEM_FILES = ("debian.crontab", "cron.d-pgbackup", "cron.d-services")
+USER_FILES = ("developer.crontab", "broken.crontab", "tricky.crontab")
+ALL_FILES = SYSTEM_FILES + USER_FILES
 
 
 def load(name: str) -> CrontabImport:

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import io
+import os
+import re
+import subprocess
+import sys
 import tomllib
 
 import pytest
@@ -136,3 +140,37 @@ def test_system_locations_are_recognised_for_the_missing_flag_note():
     assert not looks_like_system_crontab("/etc/crontab.bak")
     assert not looks_like_system_crontab("<stdin>")
     assert not looks_like_system_crontab(DEVELOPER)
+
+
+def test_an_imported_job_runs_with_its_stdin_home_and_escaped_percents(tmp_path):
+    """A real run of an imported line: % text on stdin (newline-ended), \\% literal, HOME as cwd."""
+    home = tmp_path / "home"
+    home.mkdir()
+    crontab = tmp_path / "crontab"
+    crontab.write_text(f"HOME={home}\n"
+                       "0 1 * * * pwd; date +\\%Y-\\%m-\\%d; "
+                       f"{sys.executable} -c 'import sys; print(repr(sys.stdin.read()))'"
+                       "%first%second 100\\%\n")
+    jobs = tmp_path / "jobs.toml"
+    env = {**os.environ, "YSCHED_JOBS": str(jobs)}
+    cli = [sys.executable, "-m", "ysched_tui"]
+    subprocess.run([*cli, "import-crontab", str(crontab), "--write"], check=True, env=env,
+                   cwd=tmp_path, capture_output=True)
+    code = tomllib.loads(jobs.read_text())["jobs"][0]["code"]
+    run = subprocess.run([*cli, "--jobs", str(jobs), "--db", str(tmp_path / "y.db"), "run", code],
+                         env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    lines = run.stdout.splitlines()
+    assert run.returncode == 0, run.stderr
+    assert lines[0] == str(home)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d", lines[1])
+    assert lines[2:] == [repr("first\nsecond 100%\n")]
+
+
+def test_entries_of_other_users_get_a_note(capsys, tmp_path):
+    """--system lines for another user than the importer's are named on stderr (not silent)."""
+    crontab = tmp_path / "cron.d-x"
+    crontab.write_text("0 1 * * * someone-else true\n")
+    assert main(["import-crontab", "--system", str(crontab)]) == 0
+    err = capsys.readouterr().err
+    assert f"{crontab}:1: note: cron runs this as 'someone-else'" in err
+    assert "only when it runs as root" in err
