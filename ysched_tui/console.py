@@ -71,6 +71,7 @@ def session_app(settings: Settings, session: Session) -> YschedApp:
         """The console attached to another process's scheduler."""
 
         CSS_PATH = _css_beside(YschedApp)
+        OWNS_RUNS = False
 
         def on_ready(self) -> None:
             self.notify(notice, title="attached", timeout=NOTICE_SECONDS)

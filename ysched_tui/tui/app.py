@@ -43,6 +43,9 @@ class YschedApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "ysched-tui"
+    OWNS_RUNS: ClassVar[bool] = True
+    """Whether the runs shown are this process's (quitting would interrupt them); a console
+    attached to another process's scheduler quits without asking — the runs go on there."""
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {
         *App.COMMANDS,
         _palette,
@@ -181,7 +184,7 @@ class YschedApp(App[None]):
         self.main_screen.action_cancel_run()
 
     async def action_quit(self) -> None:
-        """Quit; if runs are in progress, say they will be interrupted and ask first."""
+        """Quit; if runs are in progress here, say they will be interrupted and ask first."""
         self._confirm_quit()
 
     @work(group="quit", exclusive=True, exit_on_error=False)
@@ -189,7 +192,7 @@ class YschedApp(App[None]):
         from ysched_tui.tui.dialogs.confirm import ConfirmDialog
 
         running = sum(len(job.running) for job in self.main_screen.jobs.values())
-        if running:
+        if running and self.OWNS_RUNS:
             noun = "run" if running == 1 else "runs"
             message = f"Quitting will interrupt {running} running {noun}. Quit anyway?"
             if not await self.push_screen_wait(ConfirmDialog("Quit", message)):
