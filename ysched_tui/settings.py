@@ -27,7 +27,11 @@ from pydantic_settings import (
 )
 
 from ysched_tui.config.settings_errors import translate_settings_error
-from ysched_tui.config.settings_file import JobsFileSettingsSource, default_jobs_file
+from ysched_tui.config.settings_file import (
+    JobsFileSettingsSource,
+    chosen_jobs_file,
+    default_jobs_file,
+)
 from ysched_tui.config.values import TIMEZONE_EXPECTED, hook_from_table, seconds, timezone_name
 from ysched_tui.core.models import CatchUp, Hook
 
@@ -35,6 +39,8 @@ __all__ = ["Settings", "UiSettings", "load_settings"]
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 """The accepted ``log_level`` values (case-insensitive)."""
+TLS_FILES = ("tls_cert", "tls_key", "ca_file")
+"""Settings naming TLS files; relative ones in a jobs file are read against its folder."""
 
 
 def _expect(text: str) -> dict[str, Any]:
@@ -145,6 +151,17 @@ class Settings(BaseSettings):
     ui: UiSettings = Field(default_factory=UiSettings, json_schema_extra=_expect(
         "a table of console settings"))
     """Console appearance and refresh rates."""
+    tls_cert: Path | None = Field(default=None, json_schema_extra=_expect(
+        "a PEM certificate file path"))
+    """Certificate (PEM, chain included) with which ``daemon --listen`` serves the control API
+    over HTTPS (``--tls-cert``, env ``YSCHED_TLS_CERT``); used only with ``--listen``."""
+    tls_key: Path | None = Field(default=None, json_schema_extra=_expect(
+        "a PEM private key file path"))
+    """The unencrypted private key of ``tls_cert`` (``--tls-key``, env ``YSCHED_TLS_KEY``)."""
+    ca_file: Path | None = Field(default=None, json_schema_extra=_expect(
+        "a PEM certificate file path"))
+    """The CA (or self-signed certificate) that ``--connect https://...`` trusts instead of the
+    system's CAs (``--ca-file``, env ``YSCHED_CA_FILE``)."""
 
     @field_validator("db", mode="before")
     @classmethod
@@ -171,6 +188,13 @@ class Settings(BaseSettings):
     @field_validator("scripts_dir", mode="before")
     @classmethod
     def _check_scripts_dir(cls, value: Any) -> Any:
+        if value is None or value == "":
+            return None
+        return Path(value).expanduser()
+
+    @field_validator("tls_cert", "tls_key", "ca_file", mode="before")
+    @classmethod
+    def _check_tls_file(cls, value: Any) -> Any:
         if value is None or value == "":
             return None
         return Path(value).expanduser()
@@ -209,7 +233,20 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         """Arguments, then env, then the jobs file's ``[settings]`` table (no .env files)."""
-        return (init_settings, env_settings, JobsFileSettingsSource(settings_cls))
+        return (init_settings, env_settings, _JobsFileSource(settings_cls))
+
+
+class _JobsFileSource(JobsFileSettingsSource):
+    """The jobs file's ``[settings]``, with the TLS file paths read against the file's folder
+    (as ``db`` and ``scripts_dir`` are)."""
+
+    def __call__(self) -> dict[str, Any]:
+        values = super().__call__()
+        jobs = chosen_jobs_file(self.current_state)
+        for key in TLS_FILES:
+            if jobs is not None and isinstance(values.get(key), str) and values[key]:
+                values[key] = jobs.parent / Path(values[key]).expanduser()
+        return values
 
 
 def load_settings(*, jobs_file: Path | None = None, **overrides: Any) -> Settings:

@@ -47,7 +47,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def common_options(*, suppress: bool = False) -> argparse.ArgumentParser:
-    """Options every command accepts: ``--db``, ``--jobs``, ``--connect``, ``--token-file``.
+    """Options every command accepts: ``--db``, ``--jobs``, ``--connect``, ``--token-file``,
+    ``--ca-file``.
 
     Args:
         suppress: leave the attributes unset when not given (for subcommands, so that
@@ -63,11 +64,16 @@ def common_options(*, suppress: bool = False) -> argparse.ArgumentParser:
     )
     common.add_argument(
         "--connect", metavar="URL", default=default,
-        help="the owner to talk to: http://HOST:PORT (or unix:///path.sock)",
+        help="the owner to talk to: https://HOST:PORT, http://HOST:PORT or unix:///path.sock",
     )
     common.add_argument(
         "--token-file", metavar="FILE", default=default,
         help="the bearer token of a --connect owner (a copy of its <db>.token)",
+    )
+    common.add_argument(
+        "--ca-file", metavar="FILE", default=default,
+        help="for --connect https://: trust this CA or self-signed certificate (PEM) instead "
+             "of the system's CAs (env YSCHED_CA_FILE)",
     )
     return common
 

@@ -19,7 +19,8 @@ Register = Callable[[Any, argparse.ArgumentParser], None]
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
-    """Settings from env, the jobs file's [settings] table and the global ``--db``/``--jobs``.
+    """Settings from env, the jobs file's [settings] table and the global ``--db``/``--jobs``/
+    ``--ca-file``.
 
     Raises:
         ConfigError: a setting is invalid (exit code 2).
@@ -27,6 +28,8 @@ def settings_from(args: argparse.Namespace) -> Settings:
     overrides: dict[str, Any] = {}
     if getattr(args, "db", None):
         overrides["db"] = args.db
+    if getattr(args, "ca_file", None):
+        overrides["ca_file"] = Path(args.ca_file)
     jobs = Path(args.jobs) if getattr(args, "jobs", None) else None
     if jobs is not None:
         overrides["jobs"] = jobs

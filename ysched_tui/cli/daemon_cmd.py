@@ -4,6 +4,10 @@ The daemon takes the owner lock beside the database; if another process holds it
 in one line and exits 1 — unless ``--standby``, where it waits and takes over as soon as the
 owner dies (the lock dies with it): the engine then starts with recovery, so the dead owner's
 running runs become interrupted and missed fires follow each job's catch-up policy.
+
+``--listen HOST:PORT`` also serves the API on TCP; with ``--tls-cert``/``--tls-key`` (or the
+``tls_cert``/``tls_key`` settings) over HTTPS. The TLS files are checked before anything starts,
+so a bad one ends the daemon in one line (exit 2) without taking the lock.
 """
 
 from __future__ import annotations
@@ -14,7 +18,8 @@ import logging
 import signal
 import sys
 import time
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ysched_tui.cli.common import run, settings_from
 from ysched_tui.core.events import (
@@ -28,9 +33,12 @@ from ysched_tui.core.events import (
     RunStarted,
     StatusChanged,
 )
-from ysched_tui.errors import NotOwner
+from ysched_tui.errors import ConfigError, NotOwner
 from ysched_tui.memory import release_free_memory
 from ysched_tui.settings import Settings
+
+if TYPE_CHECKING:
+    import ssl
 
 log = logging.getLogger("ysched_tui.daemon")
 
@@ -45,6 +53,11 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--paused", action="store_true", help="start with the scheduler paused")
     p.add_argument("--listen", metavar="HOST:PORT",
                    help="also serve the control API on TCP (bearer token <db>.token)")
+    p.add_argument("--tls-cert", metavar="FILE",
+                   help="serve --listen over HTTPS with this PEM certificate (chain) "
+                        "(env YSCHED_TLS_CERT)")
+    p.add_argument("--tls-key", metavar="FILE",
+                   help="the unencrypted PEM private key of --tls-cert (env YSCHED_TLS_KEY)")
     p.add_argument("--standby", action="store_true",
                    help="if another process owns the database, wait and take over when it dies")
     p.set_defaults(func=run_daemon)
@@ -53,16 +66,54 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 def run_daemon(args: argparse.Namespace) -> int:
     """Run until SIGTERM/SIGINT, then stop gracefully."""
     settings = settings_from(args)
+    tls = tls_context(args, settings)
     logging.basicConfig(
         level=settings.log_level.upper(),
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(message)s",
     )
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    return run(_serve(settings, paused=args.paused, listen=args.listen, standby=args.standby))
+    return run(_serve(settings, paused=args.paused, listen=args.listen, standby=args.standby,
+                      tls=tls))
 
 
-async def _serve(settings: Settings, *, paused: bool, listen: str | None, standby: bool) -> int:
+def tls_context(args: argparse.Namespace, settings: Settings) -> ssl.SSLContext | None:
+    """The TLS context for ``--listen``: the flags, else the settings; ``None`` for plain HTTP.
+
+    Raises:
+        ConfigError: a TLS flag without ``--listen``, a certificate without its key (or the
+            reverse), or a file that cannot be used (named).
+    """
+    given = [flag for flag, value in (("--tls-cert", args.tls_cert), ("--tls-key", args.tls_key))
+             if value]
+    if not args.listen:
+        if given:
+            raise ConfigError(f"{' and '.join(given)}: only with --listen HOST:PORT (TLS "
+                              "protects the TCP control API; the Unix socket is private)")
+        return None
+    cert = Path(args.tls_cert).expanduser() if args.tls_cert else settings.tls_cert
+    key = Path(args.tls_key).expanduser() if args.tls_key else settings.tls_key
+    if cert is None and key is None:
+        return None
+    if key is None:
+        raise ConfigError("--tls-cert needs --tls-key FILE (or YSCHED_TLS_KEY): the private "
+                          "key of the certificate")
+    if cert is None:
+        raise ConfigError("--tls-key needs --tls-cert FILE (or YSCHED_TLS_CERT): the "
+                          "certificate of the key")
+    from ysched_tui.control.tls import server_context
+
+    return server_context(cert, key)
+
+
+async def _serve(
+    settings: Settings,
+    *,
+    paused: bool,
+    listen: str | None,
+    standby: bool,
+    tls: ssl.SSLContext | None = None,
+) -> int:
     # imported before any waiting, so that a standby's takeover does not pay for them
     from ysched_tui.owner.connect import become_owner
     from ysched_tui.owner.lock import read_owner, try_lock, wait_for_lock
@@ -89,13 +140,13 @@ async def _serve(settings: Settings, *, paused: bool, listen: str | None, standb
         lock = waiting.result()
         log.info("the owner is gone: taking over %s", settings.db)
     started = time.monotonic()
-    session = await become_owner(settings, lock, listen=listen, paused=paused)
+    session = await become_owner(settings, lock, listen=listen, tls=tls, paused=paused)
     assert session.engine is not None and session.server is not None
     session.engine.subscribe(_log_event)
     jobs = len(await session.engine.list_jobs())
     log.info("owner of %s (pid %d): %d jobs, scheduling in %.2fs; control API on %s%s",
              settings.db, lock.info.pid, jobs, time.monotonic() - started,
-             session.server.url, _tcp(session.server.tcp_address))
+             session.server.url, _tcp(session.server.tcp_url))
     release_free_memory()  # what start-up freed (a large jobs file parsed), back to the OS
     await stop.wait()
     log.info("stopping: waiting up to %gs for running runs", settings.shutdown_grace)
@@ -104,8 +155,8 @@ async def _serve(settings: Settings, *, paused: bool, listen: str | None, standb
     return 0
 
 
-def _tcp(address: tuple[str, int] | None) -> str:
-    return f" and http://{address[0]}:{address[1]} (bearer token)" if address else ""
+def _tcp(url: str | None) -> str:
+    return f" and {url} (bearer token)" if url else ""
 
 
 def _log_event(event: Event) -> None:

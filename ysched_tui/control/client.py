@@ -18,6 +18,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
@@ -67,17 +68,26 @@ class RemoteService(SchedulerService):
     """A scheduler in another process, reached at ``url``.
 
     Args:
-        url: ``unix:///path/to.sock`` (``control_paths(db).socket``) or ``http://HOST:PORT``.
+        url: ``unix:///path/to.sock`` (``control_paths(db).socket``), ``http://HOST:PORT`` or
+            ``https://HOST:PORT``.
         token: the bearer token (needed on TCP; ``read_token(--token-file)``).
         db: the database the owner schedules, named in the NotOwner message.
+        ca_file: for ``https://``, the CA (PEM) to trust instead of the system's (``--ca-file``).
 
     Raises:
-        ConfigError: a malformed URL.
+        ConfigError: a malformed URL, or a ``ca_file`` that cannot be used.
     """
 
-    def __init__(self, url: str, *, token: str | None = None, db: str | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        token: str | None = None,
+        db: str | None = None,
+        ca_file: Path | None = None,
+    ) -> None:
         self.url = url
-        self._api = ApiClient(url, token=token, subject=db or url)
+        self._api = ApiClient(url, token=token, subject=db or url, ca_file=ca_file)
         self._listeners: list[Listener] = []
         self._task: asyncio.Task[None] | None = None
         self._codes: set[str] = set()

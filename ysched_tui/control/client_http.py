@@ -1,21 +1,25 @@
 """The HTTP side of the client: one httpx client for a control URL, with errors mapped back.
 
-A control URL is ``unix:///path/to.sock`` (the owner's socket on this host) or
-``http://HOST:PORT`` (an owner listening on TCP, which needs the token). Every failure becomes
-a ysched error: an owner that cannot be reached is :class:`~ysched_tui.errors.NotOwner` in one
-line, an error response the exception it stands for (:mod:`~ysched_tui.control.error_map`).
+A control URL is ``unix:///path/to.sock`` (the owner's socket on this host), ``http://HOST:PORT``
+(an owner listening on TCP, which needs the token) or ``https://HOST:PORT`` (the same over TLS:
+the owner's certificate is checked against the system's CAs, or only ``ca_file``). Every
+failure becomes a ysched error: an owner that cannot be reached — a certificate that cannot be
+trusted included — is :class:`~ysched_tui.errors.NotOwner` in one line, an error response the
+exception it stands for (:mod:`~ysched_tui.control.error_map`).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 
 from ysched_tui.control.error_map import error_from_response
+from ysched_tui.control.tls import client_context, tls_failure
 from ysched_tui.control.wire import API_PREFIX
 from ysched_tui.errors import ConfigError, NotOwner, YschedError
 
@@ -33,43 +37,56 @@ def segment(value: str) -> str:
     return quote(value, safe="")
 
 
-def _transport(url: str) -> tuple[httpx.AsyncHTTPTransport, str]:
+def _transport(url: str, ca_file: Path | None) -> tuple[httpx.AsyncHTTPTransport, str]:
     if url.startswith("unix://"):
         path = url.removeprefix("unix://")
         if not path.startswith("/"):
             raise ConfigError(f"control URL {url!r}: expected unix:///absolute/path.sock")
         return httpx.AsyncHTTPTransport(uds=path), "http://ysched"
-    if url.startswith(("http://", "https://")) and httpx.URL(url).host:
+    if url.startswith("https://") and httpx.URL(url).host:
+        return httpx.AsyncHTTPTransport(verify=client_context(ca_file)), url.rstrip("/")
+    if url.startswith("http://") and httpx.URL(url).host:
         return httpx.AsyncHTTPTransport(), url.rstrip("/")
-    raise ConfigError(f"control URL {url!r}: expected unix:///path/to.sock or http://HOST:PORT")
+    raise ConfigError(f"control URL {url!r}: expected unix:///path/to.sock, http://HOST:PORT "
+                      "or https://HOST:PORT")
 
 
 class ApiClient:
     """Requests to one owner's control API.
 
     Args:
-        url: ``unix:///path/to.sock`` or ``http://HOST:PORT``.
+        url: ``unix:///path/to.sock``, ``http://HOST:PORT`` or ``https://HOST:PORT``.
         token: the bearer token (needed on TCP).
         subject: what the owner owns, for messages (the database path, else the URL).
+        ca_file: for ``https://``, trust only this CA (PEM) instead of the system's.
 
     Raises:
-        ConfigError: a malformed URL.
+        ConfigError: a malformed URL, or a ``ca_file`` that cannot be used.
     """
 
-    def __init__(self, url: str, *, token: str | None, subject: str) -> None:
-        transport, base = _transport(url)
+    def __init__(
+        self, url: str, *, token: str | None, subject: str, ca_file: Path | None = None
+    ) -> None:
+        transport, base = _transport(url, ca_file)
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         self.url = url
         self.subject = subject
+        self.ca_file = ca_file
         self.http = httpx.AsyncClient(transport=transport, base_url=base + API_PREFIX,
                                       headers=headers, timeout=REQUEST_TIMEOUT)
 
     def unreachable(self, exc: Exception) -> NotOwner:
-        """The one-line NotOwner for an owner that cannot be reached."""
+        """The one-line NotOwner for an owner that cannot be reached (or trusted)."""
+        tls = tls_failure(exc, self.url, self.ca_file)
+        if tls is not None:
+            return NotOwner(tls)
         reason = (str(exc).splitlines() or [""])[0] or type(exc).__name__
         if self.url.startswith("unix://"):  # the owner of this database is gone
             return NotOwner(f"no scheduler owns {self.subject}: cannot reach {self.url} "
                             f"({reason})")
+        if self.url.startswith("http://") and _closed_unanswered(exc):
+            return NotOwner(f"no scheduler answers at {self.url} (the connection closed "
+                            "without an answer); if the owner serves TLS, connect to https://")
         return NotOwner(f"no scheduler answers at {self.url} ({reason})")
 
     async def request(
@@ -122,6 +139,14 @@ class ApiClient:
     async def aclose(self) -> None:
         """Close the connections."""
         await self.http.aclose()
+
+
+def _closed_unanswered(exc: Exception) -> bool:
+    """Whether the owner dropped the connection before any answer, as a TLS port does when
+    plain HTTP arrives (a reset, or httpx's "disconnected without sending a response")."""
+    if isinstance(exc, httpx.ReadError) and not str(exc):
+        return True
+    return isinstance(exc, httpx.RemoteProtocolError) and "without sending a response" in str(exc)
 
 
 def _query(params: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -11,6 +11,9 @@ API calls the engine directly. It binds the sockets itself:
   so a token there would protect against nobody.
 * **TCP** (``listen="HOST:PORT"``): every request but ``/api/v1/health`` needs the bearer
   token; starting without one is refused. Port 0 picks a free port (see :attr:`tcp_address`).
+  With ``tls`` (:func:`~ysched_tui.control.tls.server_context`) it is HTTPS only; without it,
+  an address other than loopback gets one warning at start: the token and every answer cross
+  the network in clear.
 
 uvicorn's own signal handling is switched off: the owner's loop keeps its SIGTERM/SIGINT.
 """
@@ -19,8 +22,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import socket
+import ssl
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,8 +35,11 @@ from fastapi import FastAPI
 
 from ysched_tui.control.paths import ensure_socket_dir
 from ysched_tui.control.server import close_app, create_app
+from ysched_tui.control.tls import is_loopback
 from ysched_tui.core.service import SchedulerService
 from ysched_tui.errors import ConfigError
+
+log = logging.getLogger("ysched_tui.control")
 
 STARTUP_TIMEOUT = 5.0
 """Seconds uvicorn may take to start serving."""
@@ -121,6 +129,7 @@ class ControlServer:
         socket_path: the Unix socket (``control_paths(db).socket``).
         listen: ``"HOST:PORT"`` to serve on TCP as well; needs ``token``.
         token: the bearer token TCP clients must send (``load_or_create_token``).
+        tls: serve ``listen`` over HTTPS with this context (``server_context``).
 
     Raises:
         ConfigError: ``listen`` is malformed, or given without a token.
@@ -133,6 +142,7 @@ class ControlServer:
         socket_path: Path,
         listen: str | None = None,
         token: str | None = None,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         if listen is not None and not token:
             raise ConfigError("--listen needs a token: every TCP request must present it")
@@ -140,6 +150,7 @@ class ControlServer:
         self.socket_path = Path(socket_path)
         self._listen = parse_listen(listen) if listen is not None else None
         self._token = token
+        self._tls = tls
         self._servers: list[tuple[_Server, asyncio.Task[None], FastAPI]] = []
         self._socket_ino: int | None = None
         self.tcp_address: tuple[str, int] | None = None
@@ -149,6 +160,15 @@ class ControlServer:
     def url(self) -> str:
         """The URL clients use on this host: ``unix:///path/to.sock``."""
         return "unix://" + str(self.socket_path)
+
+    @property
+    def tcp_url(self) -> str | None:
+        """``https://HOST:PORT`` (``http://`` without TLS) once serving on TCP, else None."""
+        if self.tcp_address is None:
+            return None
+        host, port = self.tcp_address
+        host = f"[{host}]" if ":" in host else host
+        return f"{'https' if self._tls else 'http'}://{host}:{port}"
 
     async def start(self) -> None:
         """Bind and start serving; returns once both servers accept connections.
@@ -163,15 +183,28 @@ class ControlServer:
             if self._listen is not None:
                 tcp = bind_tcp(*self._listen)
                 self.tcp_address = tcp.getsockname()[:2]
-                await self._serve(create_app(self.service, token=self._token), tcp)
+                await self._serve(create_app(self.service, token=self._token), tcp, self._tls)
+                self._warn_if_clear()
         except BaseException:
             await self.stop()
             raise
 
-    async def _serve(self, app: FastAPI, sock: socket.socket) -> None:
+    def _warn_if_clear(self) -> None:
+        if self._tls is not None or self._listen is None or is_loopback(self._listen[0]):
+            return
+        port = self.tcp_address[1] if self.tcp_address else self._listen[1]
+        log.warning("control API on %s: the bearer token and all data travel unencrypted "
+                    "over the network; serve it with --tls-cert/--tls-key, or listen on "
+                    "127.0.0.1 and reach it through an SSH tunnel "
+                    "(ssh -L %d:127.0.0.1:%d THIS-HOST)", self.tcp_url, port, port)
+
+    async def _serve(
+        self, app: FastAPI, sock: socket.socket, tls: ssl.SSLContext | None = None
+    ) -> None:
         config = uvicorn.Config(app, log_level="warning", log_config=None, lifespan="off",
                                 access_log=False, ws="none", date_header=False,
-                                timeout_graceful_shutdown=int(SHUTDOWN_GRACE))
+                                timeout_graceful_shutdown=int(SHUTDOWN_GRACE),
+                                ssl_context_factory=(lambda _c, _d: tls) if tls else None)
         server = _Server(config)
         task = asyncio.create_task(server.serve(sockets=[sock]), name="ysched-control-api")
         self._servers.append((server, task, app))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from ysched_tui.control.client import RemoteService
@@ -35,16 +36,23 @@ class OwnerClient(RemoteService):
     """The owner's scheduler, reached over its control API (see the module docstring).
 
     Args:
-        url: ``unix:///path.sock`` or ``http://HOST:PORT``.
+        url: ``unix:///path.sock``, ``http://HOST:PORT`` or ``https://HOST:PORT``.
         token: the bearer token (TCP).
         db: the database, for messages.
         via: how this process acts: ``console`` or ``cli``.
+        ca_file: for ``https://``, the CA to trust instead of the system's (``--ca-file``).
     """
 
     def __init__(
-        self, url: str, *, token: str | None = None, db: str | None = None, via: Via = "cli"
+        self,
+        url: str,
+        *,
+        token: str | None = None,
+        db: str | None = None,
+        via: Via = "cli",
+        ca_file: Path | None = None,
     ) -> None:
-        super().__init__(url, token=token, db=db)
+        super().__init__(url, token=token, db=db, ca_file=ca_file)
         self.default_actor = Actor.here(via)
         """Who acts when neither ``actor`` nor the context says otherwise."""
 

@@ -1,8 +1,10 @@
 """``open_service``: the scheduler service a console or a CLI command should talk to.
 
-* ``--connect URL``: the owner at ``URL`` (role ``remote``).
+* ``--connect URL``: the owner at ``URL`` (role ``remote``); an ``https://`` owner's certificate
+  is checked against the system's CAs, or only ``settings.ca_file`` (``--ca-file``).
 * Nobody owns the database: this process takes the owner lock, starts the engine and serves
-  the control API on the Unix socket (and TCP with ``--listen``) — role ``owner``.
+  the control API on the Unix socket (and TCP with ``--listen``, over TLS with ``tls``) — role
+  ``owner``.
 * Another process owns it: attach to its socket — role ``attached``; nothing is scheduled here.
 
 :meth:`Session.close` stops what the session started: an owner stops its server and engine and
@@ -28,6 +30,8 @@ from ysched_tui.owner.lock import OwnerInfo, OwnerLock, read_owner, try_lock
 from ysched_tui.settings import Settings
 
 if TYPE_CHECKING:
+    import ssl
+
     from ysched_tui.control.serve import ControlServer
     from ysched_tui.engine import Engine
     from ysched_tui.owner.attached import OwnerClient
@@ -110,7 +114,9 @@ async def open_service(
 
     Args:
         settings: the settings in force.
-        connect: the URL of a remote owner (``http://HOST:PORT`` or ``unix:///...sock``).
+        connect: the URL of a remote owner (``https://HOST:PORT``, ``http://HOST:PORT`` or
+            ``unix:///...sock``); ``settings.ca_file`` is the CA an ``https://`` one is checked
+            against (else the system's).
         token_file: the bearer token for ``connect``.
         attach_only: never become the owner (CLI control commands).
         listen: also serve the control API on TCP (``HOST:PORT``) when becoming the owner.
@@ -121,12 +127,14 @@ async def open_service(
             (the console starts it after its first paint; others wait for its socket).
 
     Raises:
-        NotOwner: nobody owns the database (``attach_only``) or the owner cannot be reached.
-        ConfigError, StorageError: starting as the owner failed (the lock is released).
+        NotOwner: nobody owns the database (``attach_only``), the owner cannot be reached, or
+            its certificate cannot be trusted.
+        ConfigError, StorageError: starting as the owner failed (the lock is released); the
+            token or CA file cannot be used.
     """
     if connect is not None:
         token = read_token(token_file) if token_file is not None else None
-        client = await _attach(connect, token, settings.db, via)
+        client = await _attach(connect, token, settings.db, via, ca_file=settings.ca_file)
         return Session(service=client, role="remote", db=settings.db,
                        owner=await _owner_of(client))
     deadline = time.monotonic() + ATTACH_TIMEOUT
@@ -154,12 +162,14 @@ async def become_owner(
     lock: OwnerLock,
     *,
     listen: str | None = None,
+    tls: ssl.SSLContext | None = None,
     paused: bool = False,
     engine_factory: Callable[[Settings], Engine] | None = None,
     defer_server: bool = False,
 ) -> Session:
     """Start the engine and the control server under ``lock`` (released if that fails);
-    with ``defer_server`` the server waits for :meth:`Session.start_server`."""
+    with ``defer_server`` the server waits for :meth:`Session.start_server`. ``tls`` (from
+    :func:`~ysched_tui.control.tls.server_context`) serves ``listen`` over HTTPS."""
     from ysched_tui.engine import Engine
 
     paths = control_paths(settings.db)
@@ -173,7 +183,8 @@ async def become_owner(
         def build() -> ControlServer:
             from ysched_tui.control.serve import ControlServer
 
-            return ControlServer(engine, socket_path=paths.socket, listen=listen, token=token)
+            return ControlServer(engine, socket_path=paths.socket, listen=listen, token=token,
+                                 tls=tls)
 
         session.serve_later = build
         if not defer_server:
@@ -184,10 +195,12 @@ async def become_owner(
     return session
 
 
-async def _attach(url: str, token: str | None, db: str, via: Via) -> OwnerClient:
+async def _attach(
+    url: str, token: str | None, db: str, via: Via, *, ca_file: Path | None = None
+) -> OwnerClient:
     from ysched_tui.owner.attached import OwnerClient  # httpx: only when attaching
 
-    client = OwnerClient(url, token=token, db=db, via=via)
+    client = OwnerClient(url, token=token, db=db, via=via, ca_file=ca_file)
     try:
         await client.start()
     except BaseException:
