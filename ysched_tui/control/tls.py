@@ -21,8 +21,9 @@ from ysched_tui.errors import ConfigError
 
 ALPN = ["http/1.1"]
 """The one protocol the control API speaks."""
-HOSTNAME_MISMATCH = 62
-"""OpenSSL's ``X509_V_ERR_HOSTNAME_MISMATCH``: the certificate names another host."""
+NAME_MISMATCH = (62, 64)
+"""OpenSSL's ``X509_V_ERR_HOSTNAME_MISMATCH`` and ``X509_V_ERR_IP_ADDRESS_MISMATCH``: the
+certificate was issued for another host name or address."""
 
 
 class _EncryptedKey(Exception):
@@ -106,9 +107,9 @@ def tls_failure(exc: BaseException, url: str, ca_file: Path | None) -> str | Non
     """One line for a connection that failed in TLS, naming ``url``; ``None`` if it did not."""
     error = _ssl_error(exc)
     if isinstance(error, ssl.SSLCertVerificationError):
-        reason = f"certificate verify failed: {error.verify_message}"
-        if error.verify_code == HOSTNAME_MISMATCH:
-            hint = "connect with a host name the certificate was issued for"
+        reason = f"certificate verify failed: {str(error.verify_message).rstrip('.')}"
+        if error.verify_code in NAME_MISMATCH:
+            hint = "connect with a host name or address the certificate was issued for"
         elif ca_file is not None:
             hint = f"it is not signed by the CA in --ca-file {ca_file}"
         else:

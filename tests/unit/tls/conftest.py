@@ -35,6 +35,9 @@ class Pki:
     """A private key that belongs to no certificate here."""
     self_signed: Path
     """Another CA's certificate: trusting it must not make ours trusted."""
+    other_host_cert: Path
+    """Signed by ``ca`` for ``sched.example`` only (with ``other_host_key``)."""
+    other_host_key: Path
 
 
 @dataclass(frozen=True)
@@ -56,13 +59,17 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
     ca, stranger = trustme.CA(), trustme.CA()
     issued = ca.issue_cert("127.0.0.1", "localhost")
     pki = Pki(ca=folder / "ca.pem", cert=folder / "cert.pem", key=folder / "key.pem",
-              other_key=folder / "other-key.pem", self_signed=folder / "stranger.pem")
+              other_key=folder / "other-key.pem", self_signed=folder / "stranger.pem",
+              other_host_cert=folder / "host-cert.pem", other_host_key=folder / "host-key.pem")
     ca.cert_pem.write_to_path(str(pki.ca))
     for i, blob in enumerate(issued.cert_chain_pems):
         blob.write_to_path(str(pki.cert), append=i > 0)
     issued.private_key_pem.write_to_path(str(pki.key))
     stranger.issue_cert("127.0.0.1").private_key_pem.write_to_path(str(pki.other_key))
     stranger.cert_pem.write_to_path(str(pki.self_signed))
+    elsewhere = ca.issue_cert("sched.example")
+    elsewhere.cert_chain_pems[0].write_to_path(str(pki.other_host_cert))
+    elsewhere.private_key_pem.write_to_path(str(pki.other_host_key))
     return pki
 
 
