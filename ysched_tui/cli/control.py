@@ -20,7 +20,8 @@ T = TypeVar("T")
 
 
 def connect_options(args: argparse.Namespace) -> tuple[str | None, Path | None]:
-    """The global ``--connect`` URL and ``--token-file`` path."""
+    """The global ``--connect`` URL and ``--token-file`` path (``--ca-file`` travels in the
+    settings, ``settings_from``, so every way to ``open_service`` gets it)."""
     token = getattr(args, "token_file", None)
     return getattr(args, "connect", None), Path(token) if token else None
 
