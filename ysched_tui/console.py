@@ -65,7 +65,7 @@ def session_app(settings: Settings, session: Session) -> YschedApp:
         app = make_app(settings, session.service)
         app.after_first_paint = session.start_server  # others attach once it is up
         return app
-    notice = session.describe()
+    notice = "\n".join([session.describe(), *session.notes])
 
     class AttachedApp(YschedApp):
         """The console attached to another process's scheduler."""

@@ -8,6 +8,7 @@ With nobody owning the database it fails in one line naming the database (exit 1
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TypeVar
@@ -42,6 +43,8 @@ def through_owner(
 
         session = await open_service(settings, connect=connect, token_file=token_file,
                                      attach_only=True, via="cli")
+        for note in session.notes:
+            print(f"ysched-tui: note: {note}", file=sys.stderr)
         try:
             return await action(session.service, settings)
         finally:

@@ -40,4 +40,7 @@ def status(args: argparse.Namespace) -> int:
     print(f"running   {figures.running_now}")
     print(f"failures  {figures.failures_24h} in 24 h")
     print(f"database  {figures.db_path}")
+    print(f"jobs file {figures.jobs_file or '-'}")
+    for url in figures.api_urls:
+        print(f"api       {url}")
     return 0

@@ -396,6 +396,10 @@ class SchedulerStatus(_Model):
     owner_host: str | None = None
     owner_since: datetime | None = None
     timezone: str = "UTC"
+    jobs_file: str | None = None
+    """The jobs file the owner reads (absolute), ``None`` when it has none."""
+    api_urls: list[str] = Field(default_factory=list)
+    """Where the owner serves its control API (``unix:///…sock``, ``http(s)://HOST:PORT``)."""
 
 
 AuditAction = Literal[

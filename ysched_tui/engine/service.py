@@ -86,6 +86,8 @@ class Engine(EngineFiring, EngineOperations, SchedulerService):
         self._opened = False
         self._scheduler: AsyncIOScheduler | None = None
         self._runs: RunManager | None = None
+        self.served_at: tuple[str, ...] = ()
+        """Where the owner serves the control API (set by whoever starts the server)."""
         self._leftovers: asyncio.Task[dict[str, int]] | None = None
         """Stopping the processes of runs a dead owner left running (see jobs.leftovers)."""
         self._output: OutputCollector | None = None
@@ -317,6 +319,8 @@ class Engine(EngineFiring, EngineOperations, SchedulerService):
             owner_host=socket.gethostname(),
             owner_since=self._since,
             timezone=self.settings.timezone,
+            jobs_file=os.path.abspath(self.settings.jobs) if self.settings.jobs else None,
+            api_urls=list(self.served_at),
         )
 
     def _publish_status(self) -> None:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Literal
 
 from ysched_tui.control.paths import control_paths
 from ysched_tui.control.tokens import load_or_create_token, read_token
-from ysched_tui.core.models import Via
+from ysched_tui.core.models import SchedulerStatus, Via
 from ysched_tui.core.service import SchedulerService
 from ysched_tui.errors import NotOwner
 from ysched_tui.owner.lock import OwnerInfo, OwnerLock, read_owner, try_lock
@@ -64,6 +64,8 @@ class Session:
     closed: bool = field(default=False, init=False)
     serve_later: Callable[[], ControlServer] | None = None
     """Builds the control server that :meth:`start_server` starts (``defer_server``)."""
+    notes: list[str] = field(default_factory=list)
+    """What the operator should know about attaching (a jobs file this process will not read)."""
 
     def describe(self) -> str:
         """One line: who schedules the database and how this process relates to it."""
@@ -81,8 +83,10 @@ class Session:
         await server.start()
         if self.closed:  # closed while it started
             await server.stop()
-        else:
-            self.server = server
+            return
+        self.server = server
+        if self.engine is not None:
+            self.engine.served_at = tuple(u for u in (server.url, server.tcp_url) if u)
 
     async def close(self, grace: float | None = None) -> None:
         """Stop what this session started; an attached session leaves the owner running."""
@@ -149,7 +153,9 @@ async def open_service(
         if owner is not None:
             with contextlib.suppress(NotOwner):
                 client = await _attach(url, None, settings.db, via)
-                return Session(service=client, role="attached", db=settings.db, owner=owner)
+                notes = jobs_file_notes(settings, await client.status())
+                return Session(service=client, role="attached", db=settings.db, owner=owner,
+                               notes=notes)
         if time.monotonic() > deadline:
             raise NotOwner(f"{settings.db} is owned by "
                            f"{owner.describe() if owner else 'another process'}, "
@@ -207,6 +213,26 @@ async def _attach(
         await client.stop()
         raise
     return client
+
+
+def jobs_file_notes(settings: Settings, status: SchedulerStatus) -> list[str]:
+    """A note when this process was given a jobs file the owner does not read: attached, it
+    schedules nothing, so edits to that file change nothing until the owner reads it."""
+    mine = settings.jobs
+    if mine is None or not Path(mine).is_file():
+        return []
+    if status.jobs_file is not None and _same_file(Path(mine), Path(status.jobs_file)):
+        return []
+    theirs = status.jobs_file or "no jobs file"
+    return [f"the owner (pid {status.owner_pid}) reads {theirs}; the jobs file {mine} given "
+            "here is not read by an attached ysched-tui"]
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.samefile(b)
+    except OSError:
+        return a.resolve() == b.resolve()
 
 
 async def _owner_of(client: OwnerClient) -> OwnerInfo | None:

@@ -106,6 +106,30 @@ def test_disable_enable_through_the_owner_and_audited(files, owner, capsys) -> N
     assert actions[:2] == ["enable", "disable"]
 
 
+def test_status_names_the_jobs_file_and_api_and_a_foreign_jobs_file_is_noted(
+        files, owner, tmp_path, capsys) -> None:
+    """status shows the owner's jobs file and API URLs; a command given another jobs file says
+    on stderr that an attached ysched-tui does not read it (and still acts)."""
+    db, jobs = files
+    assert main(cli(files, "status", "--json")) == 0
+    status = json.loads(capsys.readouterr().out)
+    assert status["jobs_file"] == str(jobs.resolve())
+    assert status["api_urls"] == [f"unix://{db}.sock"]
+    assert main(cli(files, "status")) == 0
+    out = capsys.readouterr().out
+    assert f"jobs file {jobs.resolve()}\n" in out and f"api       unix://{db}.sock\n" in out
+    other = tmp_path / "other.toml"
+    other.write_text('[[jobs]]\ncode = "x"\ncommand = "true"\n')
+    assert main(["--db", str(db), "--jobs", str(other), "pause", "nightly"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == "paused nightly\n"
+    assert captured.err == (f"ysched-tui: note: the owner (pid {owner}) reads {jobs.resolve()}; "
+                            f"the jobs file {other} given here is not read by an attached "
+                            "ysched-tui\n")
+    assert main(cli(files, "resume", "nightly")) == 0
+    assert capsys.readouterr().err == ""
+
+
 def test_trigger_logs_follow_cancel_reschedule(files, owner, capsys) -> None:
     """trigger prints a run_id; logs --follow streams it; cancel CODE; reschedule and revert."""
     assert main(cli(files, "trigger", "chatty")) == 0
