@@ -17,7 +17,7 @@ import gc
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path, PurePath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ysched_tui.core.models import Actor
 from ysched_tui.core.service import SchedulerService, acting_as
@@ -36,6 +36,9 @@ GC_HOLD_LIMIT = 30.0
 
 QUIT_GRACE = 1.0
 """Seconds runs get to finish when the console quits (the operator confirmed interrupting)."""
+
+OWN = "own"
+"""What an attached console's app returns when the operator asked it to become the owner."""
 
 
 def make_app(
@@ -65,16 +68,34 @@ def session_app(settings: Settings, session: Session) -> YschedApp:
         app = make_app(settings, session.service)
         app.after_first_paint = session.start_server  # others attach once it is up
         return app
+    from textual.binding import Binding, BindingType
+
     notice = "\n".join([session.describe(), *session.notes])
+    remote = session.role == "remote"
 
     class AttachedApp(YschedApp):
         """The console attached to another process's scheduler."""
 
         CSS_PATH = _css_beside(YschedApp)
         OWNS_RUNS = False
+        BINDINGS: ClassVar[list[BindingType]] = [
+            Binding("O", "own", "Own", show=False),
+        ]
 
         def on_ready(self) -> None:
             self.notify(notice, title="attached", timeout=NOTICE_SECONDS)
+
+        def action_own(self) -> None:
+            """With the owner gone, quit to :func:`run_console`, which opens again as owner."""
+            if remote:
+                self.notify("the owner runs on another host: start `ysched-tui daemon` there",
+                            severity="warning")
+                return
+            if not getattr(self.main_screen, "owner_gone", False):
+                self.notify("another process owns the database: this console can own it only "
+                            "once that owner is gone", severity="warning")
+                return
+            self.exit(result=OWN)
 
     return AttachedApp(session.service, settings)
 
@@ -110,13 +131,17 @@ async def run_console(
     gc.disable()
     asyncio.get_running_loop().call_later(GC_HOLD_LIMIT, gc.enable)
     with acting_as(Actor.here("console")):
-        session = await open_service(settings, connect=connect, token_file=token_file,
-                                     listen=listen, via="console", defer_server=True)
-        app = session_app(settings, session)
-        try:
-            await app.run_async()
-            await app.settle()  # no service call may be cut off half-way by the stop
-        finally:
-            # the operator confirmed that quitting interrupts running runs: no long wait
-            await session.close(grace=QUIT_GRACE)
-    return 0
+        while True:
+            session = await open_service(settings, connect=connect, token_file=token_file,
+                                         listen=listen, via="console", defer_server=True)
+            app = session_app(settings, session)
+            try:
+                result = await app.run_async()
+                await app.settle()  # no service call may be cut off half-way by the stop
+            finally:
+                # the operator confirmed that quitting interrupts running runs: no long wait
+                await session.close(grace=QUIT_GRACE)
+            if result != OWN or connect is not None:
+                return 0
+            # O on an attached console whose owner is gone: open again, owning the database
+            # (or attached to whoever took it in the meantime)

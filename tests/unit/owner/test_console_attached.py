@@ -73,3 +73,51 @@ async def test_owner_console_serves_others_once_it_has_painted(tmp_path: Path) -
     finally:
         await owner.close(grace=0)
     assert not socket.exists()
+
+
+async def test_owner_gone_is_said_once_and_O_makes_this_console_the_owner(
+        tmp_path: Path) -> None:
+    """When the owner stops, the attached header says 'no owner' with one warning (not an
+    error per second); O then ends the app asking to own, and opening again owns the db."""
+    from ysched_tui.console import OWN
+
+    settings = make_settings(tmp_path)
+    owner = await open_service(settings, engine_factory=_engine)
+    attached = await open_service(settings, via="console")
+    try:
+        app = session_app(settings, attached)
+        async with app.run_test(size=(160, 40)) as pilot:
+            header = app.screen.query_one(HeaderBar)
+            await _until(pilot, lambda: header.status is not None
+                         and header.status.state == "attached")
+            await pilot.press("O")  # the owner is alive: refused with a reason
+            await _until(pilot, lambda: any("can own it only once" in n.message
+                                            for n in app._notifications))
+            await owner.close()
+            await _until(pilot, lambda: "● no owner: pid " in str(header.render()))
+            for _ in range(3):  # three clock ticks: re-reads stay quiet while nobody owns
+                await pilot.pause(1.05)
+            messages = [n.message for n in app._notifications]
+            assert sum("no longer answers: nothing schedules" in m for m in messages) == 1
+            assert not [m for m in messages if m.startswith("cannot read")], messages
+            await pilot.press("O")
+            await _until(pilot, lambda: not app.is_running)
+        assert app.return_value == OWN
+        await attached.close()
+        again = await open_service(settings, engine_factory=_engine, via="console")
+        try:
+            assert again.role == "owner"
+        finally:
+            await again.close()
+    finally:
+        await attached.close()
+        await owner.close()
+
+
+async def _until(pilot, condition, timeout: float = 10.0) -> None:
+    """Let the app run until ``condition()`` holds."""
+    for _ in range(int(timeout / 0.05)):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("condition not met in time")

@@ -31,6 +31,7 @@ HELP_SECTIONS: tuple[HelpSection, ...] = (
             ("F", "recent failures view"),
             ("A", "audit log: who paused, triggered, rescheduled what, and when"),
             ("q", "quit (asks first if runs are in progress: they would be interrupted)"),
+            ("O", "attached console whose owner is gone: become the owner (schedule from here)"),
         ),
     ),
     (

@@ -36,10 +36,10 @@ from ysched_tui.tui.messages import (
     RunChanged,
     RunLoaded,
     StatsLoaded,
-    StatusUpdated,
     UpcomingLoaded,
 )
 from ysched_tui.tui.screens.main_loading import MainLoading
+from ysched_tui.tui.screens.main_owner import OwnerPresence
 from ysched_tui.tui.screens.operator_actions import OperatorActions
 from ysched_tui.tui.widgets.header_bar import HeaderBar
 from ysched_tui.tui.widgets.job_filter import job_matches
@@ -71,7 +71,7 @@ WIDE, TALL = 120, 40
 """The smallest terminal that shows all four panes at once."""
 
 
-class MainScreen(OperatorActions, MainLoading, Screen[None]):
+class MainScreen(OperatorActions, MainLoading, OwnerPresence, Screen[None]):
     """Everything at a glance, and single keys to act on it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -117,7 +117,9 @@ class MainScreen(OperatorActions, MainLoading, Screen[None]):
         return int(self.app.settings.ui.log_max_lines)  # type: ignore[attr-defined]
 
     def compose(self) -> ComposeResult:
-        yield HeaderBar(tz=self.tz, id="header")
+        header = HeaderBar(tz=self.tz, id="header")
+        header.attached = not self.app.OWNS_RUNS  # type: ignore[attr-defined]
+        yield header
         tabs = Tabs(*(Tab(label, id=f"tab-{pane}") for pane, label in PANES), id="pane-tabs")
         tabs.can_focus = False
         yield tabs
@@ -217,6 +219,8 @@ class MainScreen(OperatorActions, MainLoading, Screen[None]):
         next_pane = self.query_one(NextRunsPane)
         next_pane.tick(now)
         first = next_pane.first_fire()
+        if self.owner_gone:  # nothing to re-read until an owner answers again
+            return
         if self.stale or (first is not None and first <= now):
             self.stale = False
             self.load_upcoming()
@@ -280,9 +284,6 @@ class MainScreen(OperatorActions, MainLoading, Screen[None]):
         self.stale = True
         if self.selected is None or self.selected not in self.jobs:
             self.select(self.table.selected_code)
-
-    def on_status_updated(self, message: StatusUpdated) -> None:
-        self.query_one(HeaderBar).status = message.status
 
     def on_upcoming_loaded(self, message: UpcomingLoaded) -> None:
         self.query_one(NextRunsPane).show(message.fires, self.app.now())  # type: ignore[attr-defined]

@@ -28,6 +28,9 @@ class HeaderBar(Widget):
     """The latest scheduler figures (None until the first read)."""
     now: reactive[datetime | None] = reactive(None)
     """The clock's time, set once per second."""
+    attached = False
+    """This console is attached to another process's scheduler: ``stopped`` then means that
+    the owner is gone and nothing schedules the database."""
 
     def __init__(self, *, tz: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -55,6 +58,11 @@ class HeaderBar(Widget):
         if status is None:
             return Text(" connecting…")
         line = Text(" ")
+        if self.attached and status.state == "stopped":
+            line.append("● no owner", style="bold red")
+            line.append(f": pid {status.owner_pid} on {status.owner_host} is gone, nothing "
+                        "schedules; O = own it here")
+            return line
         line.append(f"● {status.state}", style=STATE_STYLES.get(status.state, "bold red"))
         if status.state == "attached" and status.owner_pid is not None:
             since = status.owner_since
