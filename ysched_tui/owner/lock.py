@@ -110,10 +110,17 @@ def read_owner(db: str) -> OwnerInfo | None:
     """Who owns ``db`` now; ``None`` when nobody holds the lock.
 
     An owner that is still writing its record reads as pid 0 on ``?``.
+
+    Raises:
+        StorageError: the lock file is another user's (this user cannot tell who owns it).
     """
     path = control_paths(db).lock
     try:
         fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    except PermissionError:  # another user's database: saying "nobody owns it" would mislead
+        raise StorageError(f"cannot read {path}: permission denied; run as the user that owns "
+                           f"the database (e.g. sudo -u {_file_owner(path)} ysched-tui ...)"
+                           ) from None
     except OSError:
         return None
     try:
@@ -125,6 +132,20 @@ def read_owner(db: str) -> OwnerInfo | None:
         return None
     finally:
         os.close(fd)
+
+
+def _file_owner(path: Path | str) -> str:
+    """The name of the user owning ``path`` (its uid when it has no name)."""
+    import pwd
+
+    try:
+        uid = os.stat(path).st_uid
+    except OSError:
+        return "<owner>"
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return str(uid)
 
 
 def _parse(data: bytes) -> OwnerInfo:

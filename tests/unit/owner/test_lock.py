@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.unit.owner.helpers import wait_sync
 from ysched_tui.owner.lock import read_owner, try_lock
 
@@ -66,3 +68,27 @@ def test_kill_9_of_the_holder_frees_the_lock_despite_its_job_child(tmp_path: Pat
             holder.kill()
         os.kill(child, signal.SIGKILL)
         holder.stdout.close()
+
+
+def test_another_users_lock_is_an_error_naming_the_owner_user(tmp_path, monkeypatch):
+    """A lock file this user may not open is not 'nobody owns it': the error says to run as the
+    database's user. (Root reads every file, so the refusal is simulated at os.open.)"""
+    import pwd
+
+    from ysched_tui.errors import StorageError
+    from ysched_tui.owner import lock as lock_module
+
+    db = tmp_path / "t.db"
+    Path(str(db) + ".lock").write_text("{}")
+    real_open = lock_module.os.open
+
+    def refuse(path, flags, *args):
+        if str(path).endswith(".lock"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(lock_module.os, "open", refuse)
+    me = pwd.getpwuid(os.getuid()).pw_name
+    with pytest.raises(StorageError, match=rf"permission denied; run as the user that owns the "
+                                           rf"database \(e\.g\. sudo -u {me} ysched-tui"):
+        read_owner(str(db))
