@@ -1,8 +1,12 @@
-"""Running jobs: one asyncio task per run, with concurrency, retries, cancellation and hooks.
+"""Running jobs: one asyncio task per run, from start to its recorded outcome, and cancelling.
 
 A run goes pending -> running -> final. Every transition is recorded through the repository
 (buffered) and then published as an event. A job can never crash or stall the engine: runners
 turn every failure into an outcome, and anything unexpected here is caught and recorded too.
+
+:class:`RunManager` starts, executes, cancels and stops runs; its mixins hold the rest:
+concurrency admission (:mod:`~ysched_tui.engine.run_admission`), hooks and retries after a run
+(:mod:`~ysched_tui.engine.run_followups`) and recording (:mod:`~ysched_tui.engine.run_records`).
 """
 
 from __future__ import annotations
@@ -10,17 +14,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import socket
 import traceback
 from collections import deque
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from ysched_tui.core.context import JobContext
-from ysched_tui.core.events import RetryScheduled, RunFinished, RunMissed, RunStarted
+from ysched_tui.core.events import RunFinished, RunStarted
 from ysched_tui.core.models import (
     RunRecord,
     RunStatus,
@@ -33,25 +35,19 @@ from ysched_tui.core.params import validate_params
 from ysched_tui.core.repository import Repository
 from ysched_tui.engine.bus import EventBus
 from ysched_tui.engine.output import OutputCollector
+from ysched_tui.engine.run_admission import RunAdmission, _Fire
+from ysched_tui.engine.run_followups import RunFollowUps
+from ysched_tui.engine.run_records import _HOST, RunRecording
 from ysched_tui.engine.table import JobEntry, JobTable
 from ysched_tui.errors import InvalidOperation, RunNotFound
-from ysched_tui.jobs import Outcome, RunRequest, execute, notify
+from ysched_tui.jobs import Outcome, RunRequest, execute
 from ysched_tui.jobs.http_client import HttpSource
 from ysched_tui.settings import Settings
 
 log = logging.getLogger("ysched_tui.engine")
 
-_HOST = socket.gethostname()
 
-
-@dataclass(frozen=True, kw_only=True)
-class _Fire:
-    """A request to run a job, waiting in a ``queue`` job's line."""
-
-    run: RunRecord
-
-
-class RunManager:
+class RunManager(RunAdmission, RunFollowUps, RunRecording):
     """Starts, tracks, cancels and retries runs."""
 
     def __init__(
@@ -150,31 +146,6 @@ class RunManager:
             return validate_params(target.params, {**target.values, **params})
         return dict(params)
 
-    def _busy(self, entry: JobEntry) -> bool:
-        policy = entry.spec.concurrency
-        limit = policy if isinstance(policy, int) else 1
-        return len(entry.running) >= limit
-
-    def _busy_reason(self, entry: JobEntry) -> str:
-        current = ", ".join(entry.running) or "?"
-        policy = entry.spec.concurrency
-        return f"is already running ({current}; concurrency={policy})"
-
-    def _skip(self, entry: JobEntry, run: RunRecord, reason: str) -> RunRecord:
-        now = self._clock()
-        skipped = run.model_copy(
-            update={
-                "status": RunStatus.SKIPPED,
-                "start_time": now,
-                "end_time": now,
-                "duration_ms": 0,
-                "error": f"skipped: {reason}",
-            }
-        )
-        self._record(skipped)
-        self._bus.publish(RunFinished(run=skipped))
-        return skipped
-
     def _launch(self, entry: JobEntry, run: RunRecord) -> None:
         self._runs[run.run_id] = run
         entry.running[run.run_id] = self._clock()
@@ -192,26 +163,6 @@ class RunManager:
             self._tasks.pop(run_id, None)
 
         task.add_done_callback(forget)
-
-    def record_missed(self, entry: JobEntry, scheduled_time: datetime, reason: str) -> RunRecord:
-        """Record a fire that did not run as ``missed`` and publish it."""
-        now = self._clock()
-        run = RunRecord(
-            run_id=new_run_id(now.astimezone(self._zone)),
-            job_code=entry.spec.code,
-            job_id=entry.state.id,
-            trigger_type=TriggerType.SCHEDULED,
-            scheduled_time=scheduled_time,
-            end_time=now,
-            status=RunStatus.MISSED,
-            error=f"missed: {reason}",
-            hostname=_HOST,
-            pid=os.getpid(),
-        )
-        self._record(run)
-        self._bus.publish(RunMissed(run=run))
-        self._hooks(entry, run, "missed")
-        return run
 
     # --- executing -------------------------------------------------------------------------
 
@@ -297,61 +248,6 @@ class RunManager:
         self._on_change(entry)
         self._after(entry, final, outcome)
 
-    def _update_state(self, entry: JobEntry, run: RunRecord) -> None:
-        st = entry.state
-        entry.state = st.model_copy(
-            update={
-                "run_count": st.run_count + 1,
-                "fail_count": st.fail_count + (1 if run.status.is_failure else 0),
-                "last_run_id": run.run_id,
-                "last_status": run.status,
-                "last_duration_ms": run.duration_ms,
-                "last_end_time": run.end_time,
-            }
-        )
-
-    def _after(self, entry: JobEntry, run: RunRecord, outcome: Outcome) -> None:
-        if run.status is RunStatus.SUCCESS:
-            self._hooks(entry, run, "success")
-        elif run.status.is_failure:
-            self._hooks(entry, run, "failure")
-            self._maybe_retry(entry, run, outcome)
-        if not self.stopping:
-            self._next_from_queue(entry)
-
-    def _maybe_retry(self, entry: JobEntry, run: RunRecord, outcome: Outcome) -> None:
-        policy = entry.spec.retries
-        retry_number = run.attempt  # the n-th retry follows the n-th attempt
-        if self.stopping or not outcome.retryable or retry_number > policy.max:
-            return
-        delay = policy.delay_for(retry_number)
-        when = self._clock().timestamp() + delay
-        loop = asyncio.get_running_loop()
-
-        def fire() -> None:
-            self._retries.pop(run.run_id, None)
-            if entry.spec.code not in self._table:
-                return
-            self.start(
-                self._table.get(entry.spec.code),
-                trigger_type=TriggerType.RETRY,
-                scheduled_time=run.scheduled_time,
-                params=run.params,
-                attempt=run.attempt + 1,
-                retry_of=run.run_id,
-            )
-
-        self._retries[run.run_id] = loop.call_later(delay, fire)
-        next_time = datetime.fromtimestamp(when, tz=run.end_time.tzinfo if run.end_time else None)
-        self._bus.publish(
-            RetryScheduled(run=run, next_retry_time=next_time, attempt=run.attempt + 1)
-        )
-
-    def _next_from_queue(self, entry: JobEntry) -> None:
-        queue = self._queues.get(entry.spec.code)
-        while queue and not self._busy(entry):
-            self._launch(entry, queue.popleft().run)
-
     # --- cancelling and stopping -----------------------------------------------------------
 
     async def cancel(self, run_id: str) -> None:
@@ -360,15 +256,8 @@ class RunManager:
         Raises:
             RunNotFound: no run in progress has this id.
         """
-        for code, queue in self._queues.items():
-            for fire in list(queue):
-                if fire.run.run_id == run_id:
-                    queue.remove(fire)
-                    entry = self._table.get(code)
-                    await self._finish(entry, fire.run, Outcome(
-                        status=RunStatus.CANCELLED, error="cancelled by operator while queued",
-                        retryable=False))
-                    return
+        if await self._cancel_queued(run_id):
+            return
         task = self._tasks.get(run_id)
         if task is None:
             raise RunNotFound(run_id)
@@ -391,34 +280,3 @@ class RunManager:
                 await asyncio.wait(pending)
         if self._hook_tasks:
             await asyncio.wait(set(self._hook_tasks), timeout=grace)
-
-    # --- plumbing --------------------------------------------------------------------------
-
-    def _record(self, run: RunRecord) -> None:
-        task = asyncio.get_running_loop().create_task(self._repo.record_run(run))
-        self._recording.add(task)
-        task.add_done_callback(self._recording.discard)
-        task.add_done_callback(_log_failure)
-
-    async def drain(self) -> None:
-        """Wait until every run recorded so far has reached the repository's buffer.
-
-        Only the records pending at the call are awaited: under sustained load new ones keep
-        coming, and a reader must not wait for all of them (it would never return).
-        """
-        if self._recording:
-            await asyncio.wait(set(self._recording))
-
-    def _hooks(self, entry: JobEntry, run: RunRecord, event: str) -> None:
-        hooks = [h for h in (*entry.spec.hooks, *self._settings.hooks) if event in h.on]
-        for hook in hooks:
-            task = asyncio.get_running_loop().create_task(
-                notify(hook, event, run, entry.spec, self._http)
-            )
-            self._hook_tasks.add(task)
-            task.add_done_callback(self._hook_tasks.discard)
-
-
-def _log_failure(task: asyncio.Task[None]) -> None:
-    if not task.cancelled() and task.exception() is not None:
-        log.error("recording a run failed: %s", task.exception())
