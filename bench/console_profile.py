@@ -140,6 +140,7 @@ async def observe(
     db: str, jobs: Path, seconds: float, warmup: float, keys: str,
     profile: cProfile.Profile | None, sampler: StackSampler | None, pauses: PauseWatch,
     *, freeze: bool = False, memory: bool = False, census: bool = False, slow: bool = False,
+    frames: int = 1,
 ) -> None:
     """Run the console headless, press ``keys`` after ``warmup`` seconds, then watch it for
     ``seconds`` (profiled if asked), printing its state every half second."""
@@ -151,7 +152,7 @@ async def observe(
     if profile is not None and not warmup:
         profile.enable()
     if memory:
-        tracemalloc.start()
+        tracemalloc.start(frames)
     settings = load_settings(jobs_file=jobs, db=db)
     app = YschedApp(Engine(settings), settings, start_service=True)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -192,7 +193,7 @@ async def observe(
         if sampler is not None:
             sampler.active.clear()
         if memory:
-            print(memory_report(tracemalloc.take_snapshot()), flush=True)
+            print(memory_report(tracemalloc.take_snapshot(), frames=frames), flush=True)
             tracemalloc.stop()
         gc.callbacks.remove(pauses.on_gc)
         watcher.cancel()
@@ -229,11 +230,17 @@ def tracked_census(top: int = 20) -> str:
     return "\n".join(lines)
 
 
-def memory_report(snapshot: tracemalloc.Snapshot, top: int = 25) -> str:
-    """Live memory by source line and by package, largest first."""
+def memory_report(snapshot: tracemalloc.Snapshot, top: int = 25, frames: int = 1) -> str:
+    """Live memory by source line and by package, largest first; with ``frames`` > 1 also the
+    call paths that hold the most."""
     stats = snapshot.statistics("lineno")
     total = sum(stat.size for stat in stats)
     lines = [f"traced memory held: {total / 2**20:.1f} MB"]
+    if frames > 1:
+        for stat in snapshot.statistics("traceback")[:8]:
+            lines.append(f"{stat.size / 2**20:8.1f} MB {stat.count:>9} blocks from:")
+            lines.extend(f"      {f.filename.split('site-packages/')[-1]}:{f.lineno}"
+                         for f in stat.traceback)
     for stat in stats[:top]:
         frame = stat.traceback[0]
         where = frame.filename.split("site-packages/")[-1]
@@ -259,6 +266,8 @@ def main() -> None:
                         help="gc.freeze() after the warm-up (to try that fix)")
     parser.add_argument("--memory", action="store_true",
                         help="trace allocations (tracemalloc) and print where memory is held")
+    parser.add_argument("--frames", type=int, default=1,
+                        help="with --memory: stack depth kept per allocation (paths shown if > 1)")
     parser.add_argument("--census", action="store_true",
                         help="at the end, count the objects a full garbage collection walks")
     parser.add_argument("--slow", action="store_true",
@@ -278,7 +287,7 @@ def main() -> None:
     try:
         watch = observe(args.db, args.jobs, args.seconds, args.warmup, args.keys, profile,
                         sampler, PauseWatch(), freeze=args.freeze, memory=args.memory,
-                        census=args.census, slow=args.slow)
+                        census=args.census, slow=args.slow, frames=args.frames)
         asyncio.run(asyncio.wait_for(watch, args.warmup + args.seconds + 120))
     finally:
         if sampler is not None:

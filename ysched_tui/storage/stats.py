@@ -213,10 +213,11 @@ async def job_figures(
     params = {"lo": to_db(a), "hi": to_db(floor_hour(now)), "code": None}
     result = await conn.execute(text(_JOB_RATES), params)
     rates: dict[str, list[int]] = {}
-    recent: dict[str, Any] = {}
-    for code, pair, recent_json in result:
+    medians: dict[str, int | None] = {}
+    for code, pair, recent_json in result:  # one job's durations at a time, not all at once
         rates[code] = [int(x) for x in pair.split()] if pair else [0, 0]
-        recent[code] = json.loads(recent_json) if recent_json else None
+        recent = json.loads(recent_json) if recent_json else None
+        medians[code] = int(statistics.median_low(recent)) if recent else None
     edges = [(lo, a, "<"), (floor_hour(now), now, "<=")] if a < floor_hour(now) else []
     for p_lo, p_hi, hi_op in edges or [(lo, now, "<=")]:
         sql = _RUN_SUMS.format(group="job_code,", group_by="GROUP BY job_code", hi_op=hi_op,
@@ -228,7 +229,7 @@ async def job_figures(
     return {
         code: (
             success / total if total else None,
-            int(statistics.median_low(recent[code])) if recent[code] else None,
+            medians[code],
         )
         for code, (success, total) in rates.items()
     }
