@@ -5,7 +5,10 @@ the bridge's messages and the workers' results, and pushes data down into the pa
 call each other. At 120x40 and larger all four panes show at once; smaller terminals get one pane
 at a time with a tab bar (``1``-``4`` or ``tab`` switch). Operator keys live in
 :class:`~ysched_tui.tui.screens.operator_actions.OperatorActions`; service reads in
-:class:`~ysched_tui.tui.screens.main_loading.MainLoading`.
+:class:`~ysched_tui.tui.screens.main_loading.MainLoading`; pane switching in
+:class:`~ysched_tui.tui.screens.main_panes.PaneSwitching`; the selected job's log and stats in
+:class:`~ysched_tui.tui.screens.main_selection.JobSelection`; the owner's presence in
+:class:`~ysched_tui.tui.screens.main_owner.OwnerPresence`.
 """
 
 from __future__ import annotations
@@ -16,12 +19,10 @@ from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Container, Vertical
-from textual.events import Resize
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widget import Widget
 from textual.widgets import Footer, Tab, Tabs
 
 from ysched_tui.core.models import JobView
@@ -32,54 +33,47 @@ from ysched_tui.tui.bridge import EventBridge
 from ysched_tui.tui.messages import (
     JobsChanged,
     JobsLoaded,
-    OutputBatch,
     RunChanged,
-    RunLoaded,
-    StatsLoaded,
     UpcomingLoaded,
 )
 from ysched_tui.tui.screens.main_loading import MainLoading
 from ysched_tui.tui.screens.main_owner import OwnerPresence
+from ysched_tui.tui.screens.main_panes import PANES, TALL, WIDE, PaneSwitching
+from ysched_tui.tui.screens.main_selection import SELECT_SETTLE, JobSelection
 from ysched_tui.tui.screens.operator_actions import OperatorActions
 from ysched_tui.tui.widgets.header_bar import HeaderBar
 from ysched_tui.tui.widgets.job_filter import job_matches
 from ysched_tui.tui.widgets.jobs_table import JobsTable
 from ysched_tui.tui.widgets.log_pane import LogPane
 from ysched_tui.tui.widgets.next_runs import NextRunsPane
-from ysched_tui.tui.widgets.run_log import Kept, kept_lines
+from ysched_tui.tui.widgets.run_log import Kept
 from ysched_tui.tui.widgets.search_box import SearchBox
 from ysched_tui.tui.widgets.stats_pane import StatsPane
-
-PANES: tuple[tuple[str, str], ...] = (
-    ("jobs-pane", "1 Jobs"),
-    ("next-pane", "2 Next runs"),
-    ("log-pane", "3 Log"),
-    ("stats-pane", "4 Stats"),
-)
-"""(pane id, tab label) in tab order."""
 
 FREEZE_EVERY = 60.0
 """Least seconds between two :meth:`MainScreen.freeze_survivors`."""
 
-SELECT_SETTLE = 0.08
-"""Seconds the cursor rests on a job before its log and stats are read."""
-
 BULK_CHANGES = 1000
 """A batch of job changes this large replaced most views: freeze the new ones."""
 
-WIDE, TALL = 120, 40
-"""The smallest terminal that shows all four panes at once."""
+__all__ = [
+    "BULK_CHANGES",
+    "FREEZE_EVERY",
+    "PANES",
+    "SELECT_SETTLE",
+    "TALL",
+    "WIDE",
+    "MainScreen",
+]
 
 
-class MainScreen(OperatorActions, MainLoading, OwnerPresence, Screen[None]):
+class MainScreen(OperatorActions, MainLoading, OwnerPresence, PaneSwitching, JobSelection,
+                 Screen[None]):
     """Everything at a glance, and single keys to act on it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         *OperatorActions.ACTION_BINDINGS,
-        Binding("tab", "pane(1)", "Next pane", show=False),
-        Binding("shift+tab", "pane(-1)", "Prev pane", show=False),
-        *(Binding(str(i + 1), f"show_pane({i})", label, show=False)
-          for i, (_, label) in enumerate(PANES)),
+        *PaneSwitching.PANE_BINDINGS,
     ]
 
     AUTO_FOCUS = "#jobs"
@@ -170,45 +164,6 @@ class MainScreen(OperatorActions, MainLoading, OwnerPresence, Screen[None]):
     def log_pane(self) -> LogPane:
         return self.query_one(LogPane)
 
-    # --- layout ------------------------------------------------------------------------
-
-    def on_resize(self, event: Resize) -> None:
-        small = event.size.width < WIDE or event.size.height < TALL
-        self.set_class(small, "-small")
-
-    def _show_current(self) -> None:
-        """Mark the current pane (CSS shows only it on small terminals) and its tab."""
-        for index, (pane, _) in enumerate(PANES):
-            self.query(f"#{pane}").set_class(index == self.current_pane, "-current")
-        for tabs in self.query(Tabs):
-            tabs.active = f"tab-{PANES[self.current_pane][0]}"
-
-    def _focus_target(self, index: int) -> Widget:
-        pane = self.query_one(f"#{PANES[index][0]}")
-        return {0: self.table, 2: self.log_pane.log_view}.get(index, pane)
-
-    def action_show_pane(self, index: int) -> None:
-        """Show (small terminal) and focus pane ``index``."""
-        self.current_pane = index % len(PANES)
-        self._show_current()
-        self.call_after_refresh(self._focus_target(self.current_pane).focus)
-
-    def action_pane(self, step: int) -> None:
-        """Move to the next/previous pane (``tab`` / ``shift+tab``)."""
-        here = next((i for i in range(len(PANES)) if self._pane_has_focus(i)), self.current_pane)
-        self.action_show_pane(here + step)
-
-    def _pane_has_focus(self, index: int) -> bool:
-        focused = self.focused
-        pane = self.query_one(f"#{PANES[index][0]}")
-        return focused is not None and (focused is pane or pane in focused.ancestors)
-
-    @on(Tabs.TabActivated, "#pane-tabs")
-    def _tab_clicked(self, event: Tabs.TabActivated) -> None:
-        ids = [f"tab-{pane}" for pane, _ in PANES]
-        if event.tab.id in ids and ids.index(event.tab.id) != self.current_pane:
-            self.action_show_pane(ids.index(event.tab.id))
-
     # --- the clock ----------------------------------------------------------------------
 
     def tick(self) -> None:
@@ -288,40 +243,6 @@ class MainScreen(OperatorActions, MainLoading, OwnerPresence, Screen[None]):
     def on_upcoming_loaded(self, message: UpcomingLoaded) -> None:
         self.query_one(NextRunsPane).show(message.fires, self.app.now())  # type: ignore[attr-defined]
 
-    def on_stats_loaded(self, message: StatsLoaded) -> None:
-        self.query_one(StatsPane).show(message.code, message.report, message.hourly,
-                                       message.daily)
-
-    def on_run_loaded(self, message: RunLoaded) -> None:
-        early = self.awaiting.pop(message.run.run_id, []) if message.run else []
-        if message.code == self.selected:
-            self.log_pane.show_run(message.code, message.run, message.lines)
-            if message.run is not None and early:
-                self.log_pane.append(message.run.run_id, early)
-
-    def on_output_batch(self, message: OutputBatch) -> None:
-        for run_id, lines in message.lines.items():
-            if run_id in self.awaiting:
-                early = self.awaiting[run_id]
-                early.extend(kept_lines(lines))
-                del early[:-self.log_max_lines]  # the log keeps no more than this either
-        shown = self.log_pane.run_id
-        if shown is not None and shown in message.lines:
-            self.log_pane.append(shown, message.lines[shown])
-
-    def on_run_changed(self, message: RunChanged) -> None:
-        run = message.run
-        if message.kind == "started" and run.job_code == self.selected:
-            if self.log_pane.log_view.following or self.log_pane.run is None:
-                self.load_run(run.job_code, run.run_id)
-        else:
-            self.log_pane.update_run(run)
-        if message.kind in ("finished", "missed"):
-            self.stale = True
-            self.alert(message)
-            if run.job_code == self.selected:
-                self.load_stats(run.job_code)
-
     def alert(self, message: RunChanged) -> None:
         """Toast failures, timeouts and missed fires (never successes), a few at a time."""
         if self.alerts is None:
@@ -333,38 +254,7 @@ class MainScreen(OperatorActions, MainLoading, OwnerPresence, Screen[None]):
             )
         self.alerts.run_alert(message.kind, message.run)
 
-    # --- selection and filter ----------------------------------------------------------
-
-    @on(JobsTable.Highlighted, "#jobs")
-    def _row_highlighted(self, event: JobsTable.Highlighted) -> None:
-        self.select(event.code)
-
-    @on(JobsTable.Selected, "#jobs")
-    def _row_selected(self, event: JobsTable.Selected) -> None:
-        self.app.open_job(event.code)  # type: ignore[attr-defined]
-
-    def select(self, code: str | None) -> None:
-        """Make ``code`` the job the log and stats panes show.
-
-        The panes load once the cursor rests (:data:`SELECT_SETTLE`): holding ``j`` through
-        hundreds of jobs reads the database once, not once per row passed.
-        """
-        if code == self.selected or code is None:
-            return
-        first = self.selected is None
-        self.selected = code
-        if self._settle is not None:
-            self._settle.stop()
-        if first:  # the first job's log and stats: once the job list is on screen
-            self.call_after_refresh(self._load_selected)
-        else:
-            self._settle = self.set_timer(SELECT_SETTLE, self._load_selected)
-
-    def _load_selected(self) -> None:
-        self._settle = None
-        if self.selected is not None:
-            self.load_run(self.selected, None)
-            self.load_stats(self.selected)
+    # --- the filter --------------------------------------------------------------------
 
     @on(SearchBox.Changed, "#job-filter")
     def _filter_changed(self, event: SearchBox.Changed) -> None:
