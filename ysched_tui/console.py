@@ -37,8 +37,6 @@ GC_HOLD_LIMIT = 30.0
 QUIT_GRACE = 1.0
 """Seconds runs get to finish when the console quits (the operator confirmed interrupting)."""
 
-OWN = "own"
-"""What an attached console's app returns when the operator asked it to become the owner."""
 
 
 def make_app(
@@ -95,7 +93,8 @@ def session_app(settings: Settings, session: Session) -> YschedApp:
                 self.notify("another process owns the database: this console can own it only "
                             "once that owner is gone", severity="warning")
                 return
-            self.exit(result=OWN)
+            self.wants_ownership = True
+            self.exit()
 
     return AttachedApp(session.service, settings)
 
@@ -136,12 +135,12 @@ async def run_console(
                                          listen=listen, via="console", defer_server=True)
             app = session_app(settings, session)
             try:
-                result = await app.run_async()
+                await app.run_async()
                 await app.settle()  # no service call may be cut off half-way by the stop
             finally:
                 # the operator confirmed that quitting interrupts running runs: no long wait
                 await session.close(grace=QUIT_GRACE)
-            if result != OWN or connect is not None:
+            if not app.wants_ownership or connect is not None:
                 return 0
             # O on an attached console whose owner is gone: open again, owning the database
             # (or attached to whoever took it in the meantime)

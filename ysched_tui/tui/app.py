@@ -43,6 +43,8 @@ class YschedApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "ysched-tui"
+    wants_ownership = False
+    """Set by an attached console's ``O`` (its owner gone): the console opens again as owner."""
     OWNS_RUNS: ClassVar[bool] = True
     """Whether the runs shown are this process's (quitting would interrupt them); a console
     attached to another process's scheduler quits without asking — the runs go on there."""

@@ -79,8 +79,6 @@ async def test_owner_gone_is_said_once_and_O_makes_this_console_the_owner(
         tmp_path: Path) -> None:
     """When the owner stops, the attached header says 'no owner' with one warning (not an
     error per second); O then ends the app asking to own, and opening again owns the db."""
-    from ysched_tui.console import OWN
-
     settings = make_settings(tmp_path)
     owner = await open_service(settings, engine_factory=_engine)
     attached = await open_service(settings, via="console")
@@ -102,7 +100,7 @@ async def test_owner_gone_is_said_once_and_O_makes_this_console_the_owner(
             assert not [m for m in messages if m.startswith("cannot read")], messages
             await pilot.press("O")
             await _until(pilot, lambda: not app.is_running)
-        assert app.return_value == OWN
+        assert app.wants_ownership
         await attached.close()
         again = await open_service(settings, engine_factory=_engine, via="console")
         try:
