@@ -169,6 +169,7 @@ async def observe(
         if sampler is not None:
             sampler.active.set()
         pauses.t0 = time.perf_counter()
+        before = tracemalloc.take_snapshot() if memory else None
         if slow:  # asyncio names each callback that holds the loop longer than the threshold
             import logging
 
@@ -193,7 +194,10 @@ async def observe(
         if sampler is not None:
             sampler.active.clear()
         if memory:
-            print(memory_report(tracemalloc.take_snapshot(), frames=frames), flush=True)
+            after = tracemalloc.take_snapshot()
+            print(memory_report(after, frames=frames), flush=True)
+            if before is not None:
+                print(growth_report(before, after), flush=True)
             tracemalloc.stop()
         gc.callbacks.remove(pauses.on_gc)
         watcher.cancel()
@@ -227,6 +231,20 @@ def tracked_census(top: int = 20) -> str:
         found = gc.collect()
         lines.append(f"a full collection now: {(time.perf_counter() - t) * 1000:.0f} ms, "
                      f"{found:,} unreachable")
+    return "\n".join(lines)
+
+
+def growth_report(before: tracemalloc.Snapshot, after: tracemalloc.Snapshot,
+                  top: int = 15) -> str:
+    """What the watched window added (or freed), by source line, largest first."""
+    diffs = after.compare_to(before, "lineno")
+    total = sum(d.size_diff for d in diffs)
+    lines = [f"grew during the window: {total / 2**20:+.1f} MB"]
+    for d in diffs[:top]:
+        frame = d.traceback[0]
+        where = frame.filename.split("site-packages/")[-1]
+        lines.append(f"{d.size_diff / 2**20:+8.2f} MB {d.count_diff:>+9} blocks  "
+                     f"{where}:{frame.lineno}")
     return "\n".join(lines)
 
 
