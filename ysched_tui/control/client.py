@@ -8,24 +8,27 @@ embedded. ``start()`` checks the owner answers (else ``NotOwner`` in one line) a
 If the stream drops, subscribers get a ``StatusChanged`` with state ``"stopped"`` and the task
 reconnects with backoff (0.1 s doubling to 1 s). Once back it resynchronises: the stream's
 first ``StatusChanged``, then ``JobUpdated`` for every job and ``JobRemoved`` for jobs that
-went away meanwhile. :attr:`RemoteService.connected` says whether the stream is up.
+went away meanwhile (:class:`~ysched_tui.control.client_events.RemoteEvents`).
+:attr:`RemoteService.connected` says whether the stream is up.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import TypeAdapter
 
+from ysched_tui.control.client_events import BACKOFF_FIRST as BACKOFF_FIRST
+from ysched_tui.control.client_events import BACKOFF_MAX as BACKOFF_MAX
+from ysched_tui.control.client_events import RemoteEvents
+from ysched_tui.control.client_events import log as log
 from ysched_tui.control.client_http import ApiClient, segment
-from ysched_tui.control.wire import ACTOR_HEADER, actor_header, event_from_json
-from ysched_tui.core.events import Event, JobRemoved, JobUpdated, StatusChanged
+from ysched_tui.control.wire import ACTOR_HEADER, actor_header
 from ysched_tui.core.models import (
     Actor,
     AuditEntry,
@@ -43,12 +46,8 @@ from ysched_tui.core.service import Listener, SchedulerService, current_actor
 from ysched_tui.core.triggers import TriggerSpec
 from ysched_tui.errors import InvalidOperation, JobNotFound, RunNotFound
 
-log = logging.getLogger("ysched_tui.control")
-
 CONNECT_TIMEOUT = 5.0
 """Seconds ``start()`` waits for the event stream's first line."""
-BACKOFF_FIRST, BACKOFF_MAX = 0.1, 1.0
-"""Reconnect delays in seconds: the first, and the cap of the doubling."""
 
 _JOBS = TypeAdapter(list[JobView])
 _RUNS = TypeAdapter(list[RunRecord])
@@ -64,7 +63,7 @@ def acting(actor: Actor | None) -> dict[str, str]:
     return {ACTOR_HEADER: actor_header(actor or current_actor.get() or Actor.here("api"))}
 
 
-class RemoteService(SchedulerService):
+class RemoteService(RemoteEvents, SchedulerService):
     """A scheduler in another process, reached at ``url``.
 
     Args:
@@ -129,81 +128,8 @@ class RemoteService(SchedulerService):
         self.connected = False
         await self._api.aclose()
 
-    def subscribe(self, listener: Listener) -> Callable[[], None]:
-        self._listeners.append(listener)
-
-        def unsubscribe() -> None:
-            if listener in self._listeners:
-                self._listeners.remove(listener)
-
-        return unsubscribe
-
     async def status(self) -> SchedulerStatus:
         return SchedulerStatus.model_validate(await self._api.request("GET", "/status"))
-
-    # --- events ----------------------------------------------------------------------------
-
-    def _publish(self, event: Event) -> None:
-        if isinstance(event, StatusChanged):
-            self._last_status = event.status
-        elif isinstance(event, JobUpdated):
-            self._codes.add(event.job.code)
-        elif isinstance(event, JobRemoved):
-            self._codes.discard(event.code)
-        for listener in tuple(self._listeners):
-            try:
-                listener(event)
-            except Exception:
-                log.exception("event listener %r failed on %s", listener, type(event).__name__)
-
-    async def _follow(self, first: asyncio.Future[None]) -> None:
-        delay, resync = BACKOFF_FIRST, False
-        while True:
-            try:
-                async for data in self._api.stream("/events"):
-                    event = self._decode(data)
-                    if not self.connected:
-                        self.connected, delay = True, BACKOFF_FIRST
-                        if not first.done():
-                            first.set_result(None)
-                    if event is not None:
-                        self._publish(event)
-                    if resync:
-                        resync = False
-                        await self._resync()
-            except Exception as exc:  # the stream is all this task has: never let it die
-                if not first.done():
-                    first.set_exception(exc)
-                    return
-                log.debug("event stream from %s broke: %s", self.url, exc)
-            if not first.done():
-                first.set_exception(self._api.unreachable(ConnectionError("stream ended")))
-                return
-            if self.connected:
-                self.connected = False
-                self._publish_stopped()
-            resync = True
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, BACKOFF_MAX)
-
-    def _decode(self, data: Any) -> Event | None:
-        try:
-            return event_from_json(data)
-        except ValidationError as exc:
-            log.warning("ignoring a malformed event from %s: %s", self.url, exc)
-            return None
-
-    async def _resync(self) -> None:
-        jobs = await self.list_jobs()
-        for code in self._codes - {job.code for job in jobs}:
-            self._publish(JobRemoved(code=code))
-        for job in jobs:
-            self._publish(JobUpdated(job=job))
-
-    def _publish_stopped(self) -> None:
-        if self._last_status is not None:
-            self._publish(StatusChanged(status=self._last_status.model_copy(
-                update={"state": "stopped"})))
 
     # --- jobs ------------------------------------------------------------------------------
 
