@@ -3,14 +3,14 @@
 It syncs declared jobs into storage, asks APScheduler when to fire, runs jobs through
 :mod:`ysched_tui.jobs`, records everything through :mod:`ysched_tui.storage` and publishes core
 events. Reads are answered from memory (jobs) or storage (history), never from APScheduler.
+Starting (sync, recovery) is :mod:`~ysched_tui.engine.starting`'s, firing
+:mod:`~ysched_tui.engine.firing`'s and operator actions :mod:`~ysched_tui.engine.operations`'.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
-import logging
 import os
 import socket
 from collections.abc import Callable, Mapping, Sequence
@@ -19,8 +19,6 @@ from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from ysched_tui.config.parse_cache import fingerprint
-from ysched_tui.config.toml_text import forget_parsed
 from ysched_tui.core.events import Event, JobUpdated, RunFinished, StatusChanged
 from ysched_tui.core.models import (
     JobSource,
@@ -29,30 +27,27 @@ from ysched_tui.core.models import (
 )
 from ysched_tui.core.repository import Repository
 from ysched_tui.core.service import Listener, SchedulerService
-from ysched_tui.engine import aps
 from ysched_tui.engine.audit import AuditTrail
 from ysched_tui.engine.bus import EventBus
 from ysched_tui.engine.firing import EngineFiring
-from ysched_tui.engine.housekeeping import Housekeeping, cleanup_spec
+from ysched_tui.engine.housekeeping import Housekeeping
 from ysched_tui.engine.operations import EngineOperations
 from ysched_tui.engine.output import OutputCollector
 from ysched_tui.engine.runs import RunManager
-from ysched_tui.engine.startup import loaded_sources, sync_jobs
+from ysched_tui.engine.starting import EngineStarting
+from ysched_tui.engine.starting import log as log
 from ysched_tui.engine.table import JobEntry, JobTable
 from ysched_tui.errors import InvalidOperation
-from ysched_tui.jobs import leftovers
 from ysched_tui.jobs.http_client import LazyHttpClient
 from ysched_tui.settings import Settings
 from ysched_tui.storage import SqliteRepository
-
-log = logging.getLogger("ysched_tui.engine")
 
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class Engine(EngineFiring, EngineOperations, SchedulerService):
+class Engine(EngineFiring, EngineOperations, EngineStarting, SchedulerService):
     """The scheduler service running in this process.
 
     Args:
@@ -112,123 +107,6 @@ class Engine(EngineFiring, EngineOperations, SchedulerService):
         for spec, state in await self.repo.load_jobs():
             self.table.put(JobEntry(spec=spec, state=state))
         await self._refresh_figures()
-
-    async def start(self, *, paused: bool = False, recover: bool = True) -> None:
-        """Load and validate jobs, open storage, sync, catch up, and start firing.
-
-        Args:
-            paused: start with the scheduler paused (nothing fires; used for stable screenshots
-                and by ``ysched-tui run``).
-            recover: mark runs left running as interrupted, record missed fires, apply catch-up
-                and run ``@reboot`` jobs; ``False`` for a one-off ``run`` beside an owner.
-
-        Raises:
-            ConfigError: the jobs file is invalid (nothing in the database is changed).
-            StorageError: the database cannot be used.
-        """
-        # ~100,000 objects for 10,000 jobs and none of them garbage: the collector is held
-        # meanwhile, and resumed on the loop's next turn (its first pass over all of them,
-        # ~35 ms, then runs once the scheduler is up instead of inside start)
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
-            await self._start(paused=paused, recover=recover)
-        except BaseException:
-            if collecting:
-                gc.enable()
-            with contextlib.suppress(Exception):  # the start's own error is what matters
-                await self._http.aclose()
-            raise
-        if collecting:
-            asyncio.get_running_loop().call_soon(gc.enable)
-        # the parsed jobs file (document, text, line index: ~25 MB at 10,000 jobs) was only
-        # needed to build the specs; a reload reads the file (or the parse cache) again
-        forget_parsed()
-
-    async def _start(self, *, paused: bool, recover: bool) -> None:
-        declared = self._declared()
-        if self._needs_http(declared):  # httpx and its CA bundle load in a thread meanwhile
-            self._http.prepare()
-        self._state = "starting"
-        await self.repo.open()
-        self._opened = True
-        now = self.clock()
-        sqlite = self.repo if isinstance(self.repo, SqliteRepository) else None
-        prints = {spec.code: fingerprint(spec) for spec in declared} if sqlite else {}
-        if sqlite is not None:  # stored specs equal to declared ones are not rebuilt
-            stored = await sqlite.load_jobs(known={s.code: (prints[s.code], s) for s in declared})
-        else:
-            stored = await self.repo.load_jobs()
-        result, to_save = sync_jobs(stored, declared, self.table, loaded=self._loaded_sources)
-        for code in result.removed:
-            await self.repo.delete_job(code)
-        if to_save and sqlite is not None:
-            await sqlite.save_jobs([(e.spec, e.state) for e in to_save], fingerprints=prints)
-        elif to_save:
-            await self.repo.save_jobs([(e.spec, e.state) for e in to_save])
-        found = {code: fp for code in result.verified if (fp := prints.get(code)) is not None}
-        if found and sqlite is not None:
-            await sqlite.save_fingerprints(found)
-        log.info("jobs: %d (added %d, updated %d, removed %d)", len(self.table),
-                 len(result.added), len(result.updated), len(result.removed))
-        if recover:
-            left = await self.repo.mark_interrupted(now)
-            for run in left:
-                log.warning("run %s of %s was left running: interrupted", run.run_id, run.job_code)
-            here = socket.gethostname()
-            self._leftovers = leftovers.stop_later(
-                [r.run_id for r in left if r.hostname in ("", here)], self.settings.kill_grace)
-        self.failures_24h = await self.repo.failures_since(now - timedelta(hours=24))
-        self._output = OutputCollector(self.repo.append_output, self.bus.publish,
-                                       max_lines=self.settings.max_output_lines)
-        self._output.start()
-        self._runs = RunManager(
-            table=self.table, repo=self.repo, bus=self.bus, output=self._output,
-            settings=self.settings, http=self._http, callables=self._callables,
-            clock=self.clock, on_change=self._changed,
-        )
-        self.bus.subscribe(self._count_failures)
-        changed = set(result.updated)
-        same_zone = await self.repo.get_meta("timezone") == self.settings.timezone
-        with self.table.shared_fires():
-            if recover:
-                await self._catch_up(now)
-            self._scheduler = aps.build_scheduler(self._dispatch)
-            await self.repo.set_meta("timezone", self.settings.timezone)
-            jobs = []
-            for entry in self.table:
-                keep = same_zone and entry.spec.code not in changed
-                nxt = self._next_run(entry, now, keep=keep)
-                jobs.append((entry.spec.code, self._trigger(entry), nxt))
-        aps.add_before_start(self._scheduler, jobs)
-        self._scheduler.start(paused=paused)
-        self._house = Housekeeping(self)  # saves the new next fires and loads figures soon
-        self._house.start()
-        self._state = "paused" if paused else "running"
-        self._since = now
-        if recover:
-            self._startup_fires()
-        self._publish_status()
-
-    def _needs_http(self, declared: Sequence[JobSpec]) -> bool:
-        """Whether any job is an HTTP call or has a webhook (settings' hooks included)."""
-        return any(h.webhook for h in self.settings.hooks) or any(
-            spec.target.kind == "http" or any(h.webhook for h in spec.hooks) for spec in declared
-        )
-
-    def _declared(self) -> list[JobSpec]:
-        """The declared jobs; also sets which sources were read (see ``sync_jobs``)."""
-        if self._specs is None:
-            from ysched_tui.config.jobs_file import load_all
-
-            specs, callables = load_all(self.settings)
-            self._callables.update(callables)
-            self._loaded_sources = loaded_sources(self.settings, specs)
-        else:
-            specs = list(self._specs)
-        spec, func = cleanup_spec(self)
-        self._callables[spec.target.ref] = func  # type: ignore[union-attr]
-        return [*specs, spec]
 
     async def stop(self, grace: float | None = None) -> None:
         """Stop firing, wait ``grace`` (default: settings) for runs, cancel the rest, close."""
