@@ -33,6 +33,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "trigger_cmd",
     "cancel_cmd",
     "reschedule_cmd",
+    "reload_cmd",
     "audit_cmd",
     "import_crontab_cmd",
 )

@@ -33,12 +33,14 @@ from ysched_tui.core.events import (
     RunStarted,
     StatusChanged,
 )
-from ysched_tui.errors import ConfigError, NotOwner
+from ysched_tui.errors import ConfigError, NotOwner, YschedError
 from ysched_tui.memory import release_free_memory
 from ysched_tui.settings import Settings
 
 if TYPE_CHECKING:
     import ssl
+
+    from ysched_tui.engine import Engine
 
 log = logging.getLogger("ysched_tui.daemon")
 
@@ -148,11 +150,35 @@ async def _serve(
              settings.db, lock.info.pid, jobs, time.monotonic() - started,
              session.server.url, _tcp(session.server.tcp_url))
     release_free_memory()  # what start-up freed (a large jobs file parsed), back to the OS
+    engine = session.engine
+    loop.add_signal_handler(signal.SIGHUP, lambda: _spawn_reload(engine))
     await stop.wait()
+    loop.remove_signal_handler(signal.SIGHUP)
     log.info("stopping: waiting up to %gs for running runs", settings.shutdown_grace)
     await session.close()
     log.info("stopped")
     return 0
+
+
+_reloads: set[asyncio.Task[None]] = set()
+
+
+def _spawn_reload(engine: Engine) -> None:
+    """SIGHUP: read the jobs file again, like ``ysched-tui reload`` (audited as a signal)."""
+    task = asyncio.get_running_loop().create_task(_reload(engine))
+    _reloads.add(task)
+    task.add_done_callback(_reloads.discard)
+
+
+async def _reload(engine: Engine) -> None:
+    from ysched_tui.core.models import Actor
+
+    try:
+        report = await engine.reload_jobs(actor=Actor.here("signal"))
+    except YschedError as exc:
+        log.error("SIGHUP: the jobs file was not reloaded (nothing changed): %s", exc)
+        return
+    log.info("SIGHUP: jobs file reloaded: %s", report.summary())
 
 
 def _tcp(url: str | None) -> str:

@@ -35,6 +35,7 @@ from ysched_tui.core.models import (
     JobSpec,
     JobView,
     OutputLine,
+    ReloadReport,
     RunRecord,
     RunStatus,
     SchedulerStatus,
@@ -198,6 +199,10 @@ class RemoteService(RemoteEvents, SchedulerService):
 
     async def revert(self, code: str, *, actor: Actor | None = None) -> JobView:
         return await self._job("POST", code, "revert", headers=acting(actor))
+
+    async def reload_jobs(self, *, actor: Actor | None = None) -> ReloadReport:
+        data = await self._api.request("POST", "/reload", headers=acting(actor))
+        return ReloadReport.model_validate(data)
 
     async def cancel(self, run_id: str, *, actor: Actor | None = None) -> RunRecord:
         _require(run_id, RunNotFound)

@@ -14,7 +14,7 @@ from ysched_tui.control.wire import (
     TriggerRequest,
     TriggerResponse,
 )
-from ysched_tui.core.models import JobSpec, JobView, UpcomingFire
+from ysched_tui.core.models import JobSpec, JobView, ReloadReport, UpcomingFire
 from ysched_tui.core.schedule import parse_trigger_text
 from ysched_tui.core.service import SchedulerService
 from ysched_tui.core.triggers import CronTrigger, StartupTrigger, TriggerSpec
@@ -101,6 +101,12 @@ def jobs_router(service: SchedulerService) -> APIRouter:
             summary="Drop operator overrides (409 if there are none)")
     async def revert(code: Code, actor: ActorDep) -> Any:
         return await service.revert(code, actor=actor)
+
+    @r.post("/reload", response_model=ReloadReport, responses=errors(409, 422),
+            summary="Read the jobs file again and apply what changed (422 listing every "
+                    "problem of a broken file; nothing changes then)")
+    async def reload(actor: ActorDep) -> Any:
+        return await service.reload_jobs(actor=actor)
 
     @r.post("/jobs/{code}/trigger", response_model=TriggerResponse,
             responses=errors(404, 409, 422), summary="Run a job now; returns its run_id")

@@ -43,6 +43,7 @@ from ysched_tui.core.models_specs import (
 from ysched_tui.core.models_state import (
     JobState,
     JobView,
+    ReloadReport,
     SchedulerStatus,
     UpcomingFire,
     new_job_id,
@@ -66,6 +67,7 @@ __all__ = [
     "ParamSpec",
     "ParamType",
     "PythonTarget",
+    "ReloadReport",
     "RetryPolicy",
     "RunRecord",
     "RunStatus",

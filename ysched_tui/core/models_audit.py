@@ -12,13 +12,13 @@ from ysched_tui.core.models_base import _Model
 
 AuditAction = Literal[
     "pause", "resume", "trigger", "reschedule", "cancel", "create", "delete", "revert",
-    "enable", "disable",
+    "enable", "disable", "reload",
 ]
 """The operator actions the audit records."""
 
-Via = Literal["console", "cli", "api", "python"]
+Via = Literal["console", "cli", "api", "python", "signal"]
 """How an operator reached the scheduler: the console, the CLI, the control API (a script or
-``curl``) or Python code calling the service in-process."""
+``curl``), Python code calling the service in-process, or a signal to the daemon (SIGHUP)."""
 
 
 class Actor(_Model):

@@ -115,6 +115,22 @@ class SchedulerStatus(_Model):
     """Where the owner serves its control API (``unix:///…sock``, ``http(s)://HOST:PORT``)."""
 
 
+class ReloadReport(_Model):
+    """What reloading the jobs file changed: job codes added, updated and removed, sorted."""
+
+    added: tuple[str, ...] = ()
+    updated: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+
+    def summary(self) -> str:
+        """``added 1 (x), updated 0, removed 2 (a, b)``."""
+        parts = []
+        for word, codes in (("added", self.added), ("updated", self.updated),
+                            ("removed", self.removed)):
+            parts.append(f"{word} {len(codes)}" + (f" ({', '.join(codes)})" if codes else ""))
+        return ", ".join(parts)
+
+
 def new_job_id() -> str:
     """A job id: a random uuid4 in hex."""
     import uuid

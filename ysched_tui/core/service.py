@@ -28,6 +28,7 @@ from ysched_tui.core.models import (
     JobSpec,
     JobView,
     OutputLine,
+    ReloadReport,
     RunRecord,
     RunStatus,
     SchedulerStatus,
@@ -187,6 +188,16 @@ class SchedulerService(ABC):
         self, code: str | None = None, *, unit: str = "hour", count: int = 24
     ) -> list[TrendBucket]:
         """Runs per hour (or ``unit="day"``) for the last ``count`` units, oldest first."""
+
+    async def reload_jobs(self, *, actor: Actor | None = None) -> ReloadReport:
+        """Read the jobs file and scripts again and apply what changed (added, updated,
+        removed), keeping job states and runs in progress.
+
+        Raises:
+            JobsFileError: the files have problems; nothing changed.
+            InvalidOperation: this service cannot reload (it reads no jobs file).
+        """
+        raise InvalidOperation(f"{type(self).__name__} reads no jobs file to reload")
 
     # --- audit -----------------------------------------------------------------------------
 

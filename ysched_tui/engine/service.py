@@ -33,6 +33,7 @@ from ysched_tui.engine.firing import EngineFiring
 from ysched_tui.engine.housekeeping import Housekeeping
 from ysched_tui.engine.operations import EngineOperations
 from ysched_tui.engine.output import OutputCollector
+from ysched_tui.engine.reload import EngineReload
 from ysched_tui.engine.runs import RunManager
 from ysched_tui.engine.starting import EngineStarting
 from ysched_tui.engine.starting import log as log
@@ -47,7 +48,7 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class Engine(EngineFiring, EngineOperations, EngineStarting, SchedulerService):
+class Engine(EngineFiring, EngineOperations, EngineStarting, EngineReload, SchedulerService):
     """The scheduler service running in this process.
 
     Args:
@@ -143,6 +144,8 @@ class Engine(EngineFiring, EngineOperations, EngineStarting, SchedulerService):
         return self._status()
 
     def _changed(self, entry: JobEntry) -> None:
+        if self.table.find(entry.spec.code) is not entry:  # removed (a run of it just ended)
+            return
         self._dirty.add(entry.spec.code)
         self.bus.publish(JobUpdated(job=entry.view()))
         if self._house is not None:

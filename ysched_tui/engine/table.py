@@ -126,6 +126,10 @@ class JobTable:
     def __len__(self) -> int:
         return len(self._jobs)
 
+    def find(self, code: str) -> JobEntry | None:
+        """The entry for ``code``, or ``None``."""
+        return self._jobs.get(code)
+
     def get(self, code: str) -> JobEntry:
         """The entry for ``code``. Raises: JobNotFound."""
         try:

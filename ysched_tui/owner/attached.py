@@ -20,7 +20,15 @@ from typing import Any
 
 from ysched_tui.control.client import RemoteService
 from ysched_tui.core.events import Event, StatusChanged
-from ysched_tui.core.models import Actor, JobSpec, JobView, RunRecord, SchedulerStatus, Via
+from ysched_tui.core.models import (
+    Actor,
+    JobSpec,
+    JobView,
+    ReloadReport,
+    RunRecord,
+    SchedulerStatus,
+    Via,
+)
 from ysched_tui.core.service import Listener, current_actor
 from ysched_tui.core.triggers import TriggerSpec
 
@@ -105,6 +113,9 @@ class OwnerClient(RemoteService):
 
     async def revert(self, code: str, *, actor: Actor | None = None) -> JobView:
         return await super().revert(code, actor=self._who(actor))
+
+    async def reload_jobs(self, *, actor: Actor | None = None) -> ReloadReport:
+        return await super().reload_jobs(actor=self._who(actor))
 
     async def cancel(self, run_id: str, *, actor: Actor | None = None) -> RunRecord:
         return await super().cancel(run_id, actor=self._who(actor))

@@ -218,9 +218,11 @@ async def _attach(
 def jobs_file_notes(settings: Settings, status: SchedulerStatus) -> list[str]:
     """A note when this process was given a jobs file the owner does not read: attached, it
     schedules nothing, so edits to that file change nothing until the owner reads it."""
+    from ysched_tui.config.settings_file import default_jobs_file
+
     mine = settings.jobs
-    if mine is None or not Path(mine).is_file():
-        return []
+    if mine is None or not Path(mine).is_file() or mine == default_jobs_file():
+        return []  # none given, or only ./ysched.toml found by default: nothing was asked
     if status.jobs_file is not None and _same_file(Path(mine), Path(status.jobs_file)):
         return []
     theirs = status.jobs_file or "no jobs file"

@@ -185,6 +185,20 @@ class YschedApp(App[None]):
     def action_cancel_run(self) -> None:
         self.main_screen.action_cancel_run()
 
+    def action_reload_jobs(self) -> None:
+        """Read the jobs file again (the owner's, when attached) and say what changed."""
+        self._reload_jobs()
+
+    @work(group="reload", exclusive=True, exit_on_error=False)
+    async def _reload_jobs(self) -> None:
+        try:
+            report = await self.service.reload_jobs()
+        except YschedError as exc:
+            self.notify(f"not reloaded, nothing changed: {exc}", title="jobs file",
+                        severity="error", timeout=15)
+            return
+        self.notify(f"reloaded: {report.summary()}", title="jobs file")
+
     async def action_quit(self) -> None:
         """Quit; if runs are in progress here, say they will be interrupted and ask first."""
         self._confirm_quit()

@@ -19,6 +19,8 @@ ACTIONS: tuple[tuple[str, str, str], ...] = (
     ("Trigger selected job now", "trigger", "Run the selected job now, after a confirmation"),
     ("Reschedule selected job", "reschedule", "Change the schedule: cron, macro or interval"),
     ("Cancel running run", "cancel_run", "Cancel the selected job's run in progress"),
+    ("Reload jobs file", "reload_jobs",
+     "Read the jobs file again and apply what changed (no restart, runs go on)"),
     ("Show failures", "failures", "Recent failed, timed-out and missed runs"),
     ("Show audit log", "audit", "Every operator action: when, who, what, before and after"),
     ("Show help", "help", "Every key by context"),

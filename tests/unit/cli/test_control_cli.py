@@ -130,6 +130,41 @@ def test_status_names_the_jobs_file_and_api_and_a_foreign_jobs_file_is_noted(
     assert capsys.readouterr().err == ""
 
 
+def test_reload_applies_the_edited_file_and_a_broken_one_changes_nothing(
+        files, owner, capsys) -> None:
+    """reload through the owner adds/updates/removes as the file says; a broken file exits 2
+    listing the problem and the jobs stay; SIGHUP to the daemon reloads too."""
+    import os
+    import signal
+
+    db, jobs = files
+    jobs.write_text(JOBS.replace('cron = "30 2 * * *"', 'cron = "45 3 * * *"')
+                    + '\n[[jobs]]\ncode = "fresh"\nevery = "1h"\ncommand = "true"\n')
+    assert main(cli(files, "reload")) == 0
+    assert capsys.readouterr().out == ("reloaded: added 1 (fresh), updated 1 (nightly), "
+                                       "removed 0\n")
+    assert main(cli(files, "jobs", "--json")) == 0
+    listed = {j["code"]: j for j in json.loads(capsys.readouterr().out)}
+    assert "fresh" in listed and listed["nightly"]["next_run_time"].endswith("T03:45:00+00:00")
+
+    good = jobs.read_text()
+    jobs.write_text(good + '\n[[jobs]]\ncode = "bad"\ncron = "* * 32 * *"\ncommand = "x"\n')
+    assert main(cli(files, "reload")) == 2
+    err = capsys.readouterr().err
+    assert "day-of-month" in err and "bad" in err
+    assert main(cli(files, "jobs", "--json")) == 0
+    assert "bad" not in {j["code"] for j in json.loads(capsys.readouterr().out)}
+
+    jobs.write_text(good.replace('code = "fresh"', 'code = "hup"'))
+    os.kill(owner, signal.SIGHUP)
+    wait_sync(lambda: "SIGHUP: jobs file reloaded: added 1 (hup)" in
+              (db.parent / "daemon0.log").read_text(), timeout=10)
+    assert main(cli(files, "audit", "--json")) == 0
+    entries = json.loads(capsys.readouterr().out)
+    assert [(e["action"], e["actor"]["via"]) for e in entries[:2]] == [
+        ("reload", "signal"), ("reload", "cli")]
+
+
 def test_trigger_logs_follow_cancel_reschedule(files, owner, capsys) -> None:
     """trigger prints a run_id; logs --follow streams it; cancel CODE; reschedule and revert."""
     assert main(cli(files, "trigger", "chatty")) == 0

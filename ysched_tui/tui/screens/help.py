@@ -25,7 +25,8 @@ HELP_SECTIONS: tuple[HelpSection, ...] = (
         "Everywhere",
         (
             ("?", "this help"),
-            ("ctrl+p", "command palette: every action by name, open a job by code"),
+            ("ctrl+p", "command palette: every action by name (reload the jobs file too), "
+                       "open a job by code"),
             ("tab / shift+tab", "move between panes"),
             ("1 2 3 4", "switch tabs on small terminals (jobs, next runs, log, stats)"),
             ("F", "recent failures view"),
