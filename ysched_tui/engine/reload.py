@@ -17,6 +17,7 @@ The reload is audited (``reload``) with the codes added, updated and removed.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -74,6 +75,11 @@ class EngineReload:
                 scheduler is not running.
         """
         self._require_running()
+        lock = self.__dict__.setdefault("_reload_lock", asyncio.Lock())
+        async with lock:  # two reloads at once (SIGHUP and the CLI) apply one after the other
+            return await self._reload(actor)
+
+    async def _reload(self, actor: Actor | None) -> ReloadReport:
         forget_parsed()  # the file is read again (the on-disk cache is keyed by its content)
         try:
             declared = {spec.code: spec for spec in self._declared()}

@@ -145,3 +145,12 @@ async def test_runtime_jobs_survive_a_reload(started) -> None:
     assert "adhoc" not in result.removed
     assert (await engine.get_job("adhoc")).code == "adhoc"
 
+
+
+async def test_two_reloads_at_once_apply_one_after_the_other(started) -> None:
+    """SIGHUP and the CLI together: the new job is added once; the second reload finds nothing."""
+    engine, jobs = started
+    jobs.write_text(FIRST + '\n[[jobs]]\ncode = "twice"\nevery = "1h"\ncommand = "true"\n')
+    first, second = await asyncio.gather(engine.reload_jobs(), engine.reload_jobs())
+    assert sorted([first.added, second.added]) == [(), ("twice",)]
+    assert [j.code for j in await engine.list_jobs()].count("twice") == 1
