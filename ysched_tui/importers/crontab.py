@@ -37,6 +37,10 @@ REBOOT = "@reboot"
 
 DEFAULT_SHELL = "/bin/sh"
 """cron's shell when the crontab sets no ``SHELL``."""
+DEFAULT_PATH = "/usr/bin:/bin"
+"""cron's ``PATH`` when the crontab sets none (crontab(5); cronie's ``_PATH_DEFPATH``): written
+into each imported job, so that a command finds the same programs it found under cron, not
+those of the scheduler's own ``PATH``."""
 
 _NAME_WIDTH = 60
 _ASSIGNMENT_LIKE = re.compile(r"^(?:[^\s=]+|'[^']*'|\"[^\"]*\")[ \t]*=")
@@ -239,7 +243,7 @@ def _job(
         schedule=entry.schedule,
         command=command,
         stdin=stdin,
-        env={k: v for k, v in env.items() if k != "SHELL"},
+        env={"PATH": DEFAULT_PATH} | {k: v for k, v in env.items() if k != "SHELL"},
         shell=env.get("SHELL") or DEFAULT_SHELL,
         user=entry.user,
         timezone=timezone,

@@ -53,7 +53,8 @@ def test_reads_standard_input_with_a_dash(capsys, monkeypatch):
     monkeypatch.setattr("sys.stdin", io.StringIO("MAILTO=x\n@hourly date\n"))
     assert main(["import-crontab", "-"]) == 0
     table = tomllib.loads(capsys.readouterr().out)["jobs"][0]
-    assert (table["cron"], table["command"], table["env"]) == ("@hourly", "date", {"MAILTO": "x"})
+    assert (table["cron"], table["command"], table["env"]) == (
+        "@hourly", "date", {"PATH": "/usr/bin:/bin", "MAILTO": "x"})
     monkeypatch.setattr("sys.stdin", io.StringIO("@daily true\n"))
     assert main(["import-crontab"]) == 0
     assert "<stdin>:1" in capsys.readouterr().out

@@ -33,12 +33,15 @@ def test_assignments_apply_only_to_the_lines_after_them(developer):
 
 
 def test_shell_becomes_the_shell_not_an_env_entry(developer, debian):
-    """SHELL picks the job's shell (cron's default /bin/sh) and is not repeated in env."""
+    """SHELL picks the job's shell (cron's default /bin/sh) and is not repeated in env; PATH is
+    cron's /usr/bin:/bin unless the crontab sets one."""
     assert {job.shell for job in developer.jobs} == {"/bin/bash"}
     assert all("SHELL" not in job.env for job in developer.jobs)
     assert {job.shell for job in debian.jobs} == {"/bin/sh"}
     plain = parse_crontab("0 1 * * * true\n").jobs[0]
-    assert (plain.shell, plain.env) == ("/bin/sh", {})
+    assert (plain.shell, plain.env) == ("/bin/sh", {"PATH": "/usr/bin:/bin"})
+    own = parse_crontab("PATH=/opt/bin:/usr/bin\n0 1 * * * true\n").jobs[0]
+    assert own.env == {"PATH": "/opt/bin:/usr/bin"}
 
 
 def test_cron_tz_sets_the_zone_of_following_lines(developer, pgbackup):
@@ -162,6 +165,7 @@ def test_codes_name_the_program_and_ignore_position_and_comments():
 def test_crlf_is_tolerated_and_a_last_line_without_newline_is_reported():
     """Windows line ends do not leak into commands; cron ignores a last line without newline."""
     result = parse_crontab("A=1\r\n0 1 * * * echo hi\r\n@daily true")
-    assert [(j.command, j.env) for j in result.jobs] == [("echo hi", {"A": "1"})]
+    assert [(j.command, j.env) for j in result.jobs] == [
+        ("echo hi", {"PATH": "/usr/bin:/bin", "A": "1"})]
     assert [(p.line, "no newline" in p.message) for p in result.problems] == [(3, True)]
     assert parse_crontab("@daily true\n# a last comment").problems == []
