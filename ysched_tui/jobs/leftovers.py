@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ysched_tui.jobs.launch import RUN_ID_VAR
+from ysched_tui.jobs.procfs import is_live, stat_fields
 
 PROC = Path("/proc")
 
@@ -77,12 +78,7 @@ def _signal(pids: list[int], sig: signal.Signals) -> None:
 
 def _alive(entry: Path) -> bool:
     """Whether the process is there and not a zombie (a zombie holds no resources to stop)."""
-    try:
-        stat = (entry / "stat").read_text()
-    except OSError:
-        return False
-    state = stat[stat.rfind(")") + 2:][:1]
-    return state not in ("Z", "X", "")
+    return is_live(stat_fields(entry))
 
 
 def stop_later(run_ids: list[str], grace: float) -> asyncio.Task[dict[str, int]] | None:

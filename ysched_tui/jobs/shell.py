@@ -27,6 +27,7 @@ from ysched_tui.core.models import CommandTarget, RunStatus
 from ysched_tui.jobs.base import LineSink, Outcome, RunRequest, timed_out
 from ysched_tui.jobs.http_client import HttpSource
 from ysched_tui.jobs.launch import LaunchError, feed, prepare
+from ysched_tui.jobs.procfs import is_live, stat_fields
 
 __all__ = ["MAX_LINE_BYTES", "run_command", "stop_process_group"]
 
@@ -167,12 +168,8 @@ def _linux_group_alive(pgid: int) -> bool:
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        fields = stat[stat.rfind(")") + 2:].split()
-        if len(fields) > 2 and fields[2] == str(pgid) and fields[0] not in ("Z", "X"):
+        fields = stat_fields(entry)
+        if fields is not None and len(fields) > 2 and fields[2] == str(pgid) and is_live(fields):
             return True
     return False
 

@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+from tests.unit.jobs.test_shell import _alive
 from tests.unit.owner.helpers import Daemons, daemon_cmd, query, wait_sync
 from ysched_tui.owner.lock import read_owner
 
@@ -41,14 +42,6 @@ def _kill_jobs(pidfile: Path) -> None:
         for pid in pidfile.read_text().split():
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(int(pid), signal.SIGKILL)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:
-        return False
-    return stat[stat.rfind(")") + 2] not in "ZX"
 
 
 def _running_long(db: Path) -> str | None:
