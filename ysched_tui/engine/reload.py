@@ -21,7 +21,6 @@ import asyncio
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from ysched_tui.config.parse_cache import fingerprint
 from ysched_tui.config.toml_text import forget_parsed
 from ysched_tui.core.events import JobRemoved
 from ysched_tui.core.models import (
@@ -35,10 +34,9 @@ from ysched_tui.core.models import (
 from ysched_tui.engine import aps
 from ysched_tui.engine.table import JobEntry, JobTable
 from ysched_tui.engine.validate import check_triggers
-from ysched_tui.storage import SqliteRepository
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Collection
+    from collections.abc import Callable, Collection, Mapping, Sequence
 
     from ysched_tui.core.repository import Repository
     from ysched_tui.engine.audit import AuditTrail
@@ -56,6 +54,7 @@ class EngineReload:
     _scheduler: Any
     _dirty: set[str]
     _loaded_sources: Collection[JobSource]
+    _reload_lock: asyncio.Lock | None = None
 
     if TYPE_CHECKING:
         def _require_running(self) -> Any: ...
@@ -65,6 +64,8 @@ class EngineReload:
         def _changed(self, entry: JobEntry) -> None: ...
         def _publish_status(self) -> None: ...
         async def _flush_history(self) -> None: ...
+        async def _save_specs(self, entries: Sequence[JobEntry],
+                              prints: Mapping[str, str | None] | None = None) -> None: ...
 
     async def reload_jobs(self, *, actor: Actor | None = None) -> ReloadReport:
         """Read the jobs file and scripts again and apply the differences (module docstring).
@@ -75,8 +76,9 @@ class EngineReload:
                 scheduler is not running.
         """
         self._require_running()
-        lock = self.__dict__.setdefault("_reload_lock", asyncio.Lock())
-        async with lock:  # two reloads at once (SIGHUP and the CLI) apply one after the other
+        if self._reload_lock is None:
+            self._reload_lock = asyncio.Lock()
+        async with self._reload_lock:  # SIGHUP and the CLI at once: one after the other
             return await self._reload(actor)
 
     async def _reload(self, actor: Actor | None) -> ReloadReport:
@@ -84,7 +86,7 @@ class EngineReload:
         try:
             declared = {spec.code: spec for spec in self._declared()}
         finally:
-            forget_parsed()
+            forget_parsed()  # the parsed document is not kept (as after a start)
         added, updated, removed = self._plan(declared)
         for entry in [*added, *(JobEntry(spec=s, state=e.state) for e, s in updated)]:
             check_triggers(entry.triggers, self.table.tz(entry))  # before anything changes
@@ -104,7 +106,7 @@ class EngineReload:
             self._schedule(entry, now)
         changed = [*added, *(entry for entry, _spec in updated)]
         await self._flush_history()
-        await self._save(changed)
+        await self._save_specs(changed)
         for entry in changed:
             self._dirty.discard(entry.spec.code)
             self._changed(entry)
@@ -134,13 +136,3 @@ class EngineReload:
                    and entry.spec.source is not JobSource.RUNTIME
                    and entry.spec.source in self._loaded_sources]
         return added, updated, removed
-
-    async def _save(self, entries: list[JobEntry]) -> None:
-        if not entries:
-            return
-        pairs = [(entry.spec, entry.state) for entry in entries]
-        if isinstance(self.repo, SqliteRepository):  # stored with fingerprints, as at a start
-            prints = {entry.spec.code: fingerprint(entry.spec) for entry in entries}
-            await self.repo.save_jobs(pairs, fingerprints=prints)
-        else:
-            await self.repo.save_jobs(pairs)

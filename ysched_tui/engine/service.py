@@ -82,6 +82,8 @@ class Engine(EngineFiring, EngineOperations, EngineStarting, EngineReload, Sched
         self._opened = False
         self._scheduler: AsyncIOScheduler | None = None
         self._runs: RunManager | None = None
+        self._jobs_file = os.path.abspath(settings.jobs) if settings.jobs else None
+        """The jobs file as the status names it (resolved once: the status is built often)."""
         self.served_at: tuple[str, ...] = ()
         """Where the owner serves the control API (set by whoever starts the server)."""
         self._leftovers: asyncio.Task[dict[str, int]] | None = None
@@ -200,7 +202,7 @@ class Engine(EngineFiring, EngineOperations, EngineStarting, EngineReload, Sched
             owner_host=socket.gethostname(),
             owner_since=self._since,
             timezone=self.settings.timezone,
-            jobs_file=os.path.abspath(self.settings.jobs) if self.settings.jobs else None,
+            jobs_file=self._jobs_file,
             api_urls=list(self.served_at),
         )
 

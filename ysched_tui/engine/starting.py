@@ -13,7 +13,7 @@ import contextlib
 import gc
 import logging
 import socket
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
@@ -141,10 +141,7 @@ class EngineStarting:
         result, to_save = sync_jobs(stored, declared, self.table, loaded=self._loaded_sources)
         for code in result.removed:
             await self.repo.delete_job(code)
-        if to_save and sqlite is not None:
-            await sqlite.save_jobs([(e.spec, e.state) for e in to_save], fingerprints=prints)
-        elif to_save:
-            await self.repo.save_jobs([(e.spec, e.state) for e in to_save])
+        await self._save_specs(to_save, prints)
         found = {code: fp for code in result.verified if (fp := prints.get(code)) is not None}
         if found and sqlite is not None:
             await sqlite.save_fingerprints(found)
@@ -189,6 +186,21 @@ class EngineStarting:
         if recover:
             self._startup_fires()
         self._publish_status()
+
+    async def _save_specs(
+        self, entries: Sequence[JobEntry], prints: Mapping[str, str | None] | None = None
+    ) -> None:
+        """Store the entries' specs and states; in SQLite with each spec's fingerprint, so the
+        next start recognises them without rebuilding (``prints``: known ones, else computed)."""
+        if not entries:
+            return
+        pairs = [(entry.spec, entry.state) for entry in entries]
+        if isinstance(self.repo, SqliteRepository):
+            known = prints or {}
+            found = {e.spec.code: known.get(e.spec.code) or fingerprint(e.spec) for e in entries}
+            await self.repo.save_jobs(pairs, fingerprints=found)
+        else:
+            await self.repo.save_jobs(pairs)
 
     def _needs_http(self, declared: Sequence[JobSpec]) -> bool:
         """Whether any job is an HTTP call or has a webhook (settings' hooks included)."""

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Literal
 
 from ysched_tui.control.paths import control_paths
 from ysched_tui.control.tokens import load_or_create_token, read_token
-from ysched_tui.core.models import SchedulerStatus, Via
+from ysched_tui.core.models import Via
 from ysched_tui.core.service import SchedulerService
 from ysched_tui.errors import NotOwner
 from ysched_tui.owner.lock import OwnerInfo, OwnerLock, read_owner, try_lock
@@ -153,7 +153,7 @@ async def open_service(
         if owner is not None:
             with contextlib.suppress(NotOwner):
                 client = await _attach(url, None, settings.db, via)
-                notes = jobs_file_notes(settings, await client.status())
+                notes = await jobs_file_notes(settings, client)
                 return Session(service=client, role="attached", db=settings.db, owner=owner,
                                notes=notes)
         if time.monotonic() > deadline:
@@ -215,19 +215,30 @@ async def _attach(
     return client
 
 
-def jobs_file_notes(settings: Settings, status: SchedulerStatus) -> list[str]:
+async def jobs_file_notes(settings: Settings, client: SchedulerService) -> list[str]:
     """A note when this process was given a jobs file the owner does not read: attached, it
-    schedules nothing, so edits to that file change nothing until the owner reads it."""
-    from ysched_tui.config.settings_file import default_jobs_file
-
-    mine = settings.jobs
-    if mine is None or not Path(mine).is_file() or mine == default_jobs_file():
-        return []  # none given, or only ./ysched.toml found by default: nothing was asked
+    schedules nothing, so edits to that file change nothing until the owner reads it. The
+    owner's status is asked for only when a jobs file was given."""
+    mine = _given_jobs_file(settings)
+    if mine is None:
+        return []
+    status = await client.status()
     if status.jobs_file is not None and _same_file(Path(mine), Path(status.jobs_file)):
         return []
     theirs = status.jobs_file or "no jobs file"
     return [f"the owner (pid {status.owner_pid}) reads {theirs}; the jobs file {mine} given "
             "here is not read by an attached ysched-tui"]
+
+
+def _given_jobs_file(settings: Settings) -> Path | None:
+    """The jobs file this process was given; ``None`` for none, or for ./ysched.toml found by
+    default (nothing was asked)."""
+    from ysched_tui.config.settings_file import default_jobs_file
+
+    mine = settings.jobs
+    if mine is None or not Path(mine).is_file() or mine == default_jobs_file():
+        return None
+    return Path(mine)
 
 
 def _same_file(a: Path, b: Path) -> bool:
