@@ -8,7 +8,7 @@ out, and every read first sees what was written before it in the same process.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,6 +23,10 @@ from ysched_tui.core.models import (
     TrendBucket,
 )
 from ysched_tui.errors import InvalidOperation
+
+KnownSpecs = Mapping[str, tuple[str | None, JobSpec]]
+"""Job code -> (fingerprint, spec) of specs the caller already holds (see
+:meth:`Repository.load_jobs`)."""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -56,16 +60,53 @@ class Repository(ABC):
     # --- jobs ------------------------------------------------------------------------------
 
     @abstractmethod
-    async def load_jobs(self) -> list[tuple[JobSpec, JobState]]:
-        """Every stored job with its state, ordered by code."""
+    async def load_jobs(
+        self, *, known: KnownSpecs | None = None
+    ) -> list[tuple[JobSpec, JobState]]:
+        """Every stored job with its state, ordered by code.
+
+        Args:
+            known: specs the caller holds, by code, with their fingerprints. A job whose spec
+                was saved with the same fingerprint (and not rewritten since) comes back as the
+                caller's own object (``is`` tells), so an unchanged job is not rebuilt. A store
+                that keeps no fingerprints ignores it and rebuilds every spec.
+
+        Returns:
+            (spec, state) pairs ordered by code.
+
+        Raises:
+            StorageError: the store cannot be read.
+        """
 
     @abstractmethod
     async def save_job(self, spec: JobSpec, state: JobState) -> None:
         """Insert or replace one job's spec and state (keyed by ``spec.code``)."""
 
     @abstractmethod
-    async def save_jobs(self, items: Sequence[tuple[JobSpec, JobState]]) -> None:
-        """Insert or replace many jobs in one transaction."""
+    async def save_jobs(
+        self,
+        items: Sequence[tuple[JobSpec, JobState]],
+        *,
+        fingerprints: Mapping[str, str | None] | None = None,
+    ) -> None:
+        """Insert or replace many jobs in one transaction.
+
+        Args:
+            items: (spec, state) pairs, keyed by ``spec.code``.
+            fingerprints: by code, the fingerprint each spec is saved with (see
+                :meth:`load_jobs`); a spec saved without one never matches.
+
+        Raises:
+            StorageError: nothing was written.
+        """
+
+    @abstractmethod
+    async def save_fingerprints(self, fingerprints: Mapping[str, str]) -> None:
+        """Attach fingerprints (by code) to stored specs the caller found equal to its own.
+
+        Raises:
+            StorageError: nothing was written.
+        """
 
     @abstractmethod
     async def save_state(self, state: JobState) -> None:

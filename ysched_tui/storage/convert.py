@@ -16,6 +16,7 @@ import pydantic_core
 from pydantic import TypeAdapter
 
 from ysched_tui.core.models import JobSpec, JobState, OutputLine, RunRecord
+from ysched_tui.core.repository import KnownSpecs
 from ysched_tui.core.triggers import TriggerSpec
 from ysched_tui.storage.fingerprints import Marks, matches
 from ysched_tui.storage.schema import from_db, to_db
@@ -195,9 +196,6 @@ def job_to_row(spec: JobSpec, state: JobState) -> dict[str, Any]:
         **state_columns(state),
     }
 
-
-KnownSpecs = Mapping[str, tuple[str | None, JobSpec]]
-"""Specs the caller already holds, by code, each with its fingerprint."""
 
 JOB_COLUMNS = (
     "code", "spec_json", "id", "paused", "override_json", "next_run_time", "last_fire_time",

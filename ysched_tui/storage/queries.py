@@ -15,9 +15,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ysched_tui.core.models import JobSpec, JobState, OutputLine, RunRecord, RunStatus
+from ysched_tui.core.repository import KnownSpecs
 from ysched_tui.storage.convert import (
     JOB_COLUMNS,
-    KnownSpecs,
     job_to_row,
     row_to_job,
     row_to_run,

@@ -15,10 +15,9 @@ from contextlib import asynccontextmanager
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from ysched_tui.core.models import AuditEntry, JobSpec, JobState
-from ysched_tui.core.repository import Repository
+from ysched_tui.core.repository import KnownSpecs, Repository
 from ysched_tui.errors import JobNotFound, StorageError
 from ysched_tui.storage import audit, queries
-from ysched_tui.storage.convert import KnownSpecs
 from ysched_tui.storage.database import (
     IMMEDIATE,
     create_engine,
