@@ -29,6 +29,7 @@ daemon: $(RUN_STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check ysched_tui tests bench examples screenshots
+	$(VENV)/bin/mypy ysched_tui
 	$(VENV)/bin/lint-imports
 
 test: lint
