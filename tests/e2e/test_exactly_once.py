@@ -6,7 +6,6 @@ standby resumes scheduling within 2 s, and the attached console follows the take
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -21,13 +20,13 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.test_tmux import SCRIPT, Tmux
-from tests.unit.owner.helpers import Daemons, query, wait_sync
+from tests.unit.owner.helpers import Daemons, query
+from tests.waiting import wait_until_sync
 
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.slow,
     pytest.mark.timeout(420),
-    pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
 ]
 
 JOBS = 50
@@ -170,10 +169,10 @@ def _quit_console(tmux: Tmux) -> bool:
 def _kill_after_second(db: Path, owner: subprocess.Popen[bytes], second: datetime) -> float:
     """SIGKILL the owner right after every job's fire at ``second`` is recorded, before its
     next state save (every 0.25 s) stores their last fire: the race catch-up must not repeat."""
-    wait_sync(lambda: _jobs_fired_since(db, second - ONE_SECOND, owner.pid) >= JOBS,
-              timeout=KILL_AT + SLOW, every=0.1)
-    wait_sync(lambda: _jobs_fired_since(db, second - ONE_SECOND / 2, owner.pid) >= JOBS,
-              timeout=SLOW, every=0.002)
+    wait_until_sync(lambda: _jobs_fired_since(db, second - ONE_SECOND, owner.pid) >= JOBS,
+                    timeout=KILL_AT + SLOW, every=0.1)
+    wait_until_sync(lambda: _jobs_fired_since(db, second - ONE_SECOND / 2, owner.pid) >= JOBS,
+                    timeout=SLOW, every=0.002)
     os.kill(owner.pid, signal.SIGKILL)
     return time.time()
 
@@ -224,13 +223,13 @@ def test_every_fire_once_with_owner_standby_and_attached_console(
     db, jobs = tmp_path / "t.db", _jobs_file(tmp_path / "jobs.toml")
     owner = daemons.start(db, jobs)
     sock = Path(str(db) + ".sock")
-    wait_sync(lambda: sock.exists() and "owner of" in daemons.log(0), timeout=SLOW)
+    wait_until_sync(lambda: sock.exists() and "owner of" in daemons.log(0), timeout=SLOW)
     standby = daemons.start(db, jobs, "--standby")
-    wait_sync(lambda: "standby:" in daemons.log(1), timeout=SLOW)
+    wait_until_sync(lambda: "standby:" in daemons.log(1), timeout=SLOW)
     _start_console(tmux, db, jobs)
     tmux.wait_for(lambda s: _shows_owner(s, owner.pid), SLOW, "the console attached")
 
-    first = wait_sync(lambda: _first_fire(db), timeout=SLOW)
+    first = wait_until_sync(lambda: _first_fire(db), timeout=SLOW)
     killed_at = _kill_after_second(db, owner, first + KILL_AT * ONE_SECOND)
     killed = datetime.fromtimestamp(killed_at, UTC)
     assert owner.wait(SLOW) == -signal.SIGKILL
@@ -239,8 +238,8 @@ def test_every_fire_once_with_owner_standby_and_attached_console(
     tmux.wait_for(lambda s: _shows_owner(s, standby.pid), SLOW, "the console to follow")
     followed = time.time() - killed_at
     end = first + RUN_SECONDS * ONE_SECOND - ONE_SECOND / 2
-    wait_sync(lambda: _jobs_fired_since(db, end, standby.pid) >= JOBS,
-              timeout=RUN_SECONDS + SLOW, every=0.2)
+    wait_until_sync(lambda: _jobs_fired_since(db, end, standby.pid) >= JOBS,
+                    timeout=RUN_SECONDS + SLOW, every=0.2)
     header = _header(tmux.screen())
     assert _shows_owner(tmux.screen(), standby.pid)
     asked = _quit_console(tmux)

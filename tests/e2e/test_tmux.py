@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -15,10 +14,9 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
-]
+from tests.waiting import wait_until_sync
+
+pytestmark = pytest.mark.e2e
 
 JOBS = """
 [settings]
@@ -56,14 +54,17 @@ class Tmux:
         return self.run("capture-pane", "-t", "console", "-p")
 
     def wait_for(self, predicate: Callable[[str], bool], timeout: float, what: str) -> str:
-        deadline = time.monotonic() + timeout
-        while True:
-            screen = self.screen()
-            if predicate(screen):
-                return screen
-            if time.monotonic() > deadline:
-                raise AssertionError(f"timed out waiting for {what}; screen:\n{screen}")
-            time.sleep(0.05)
+        """The pane's text once ``predicate`` holds for it; on time-out, fails showing it."""
+        seen = [""]
+
+        def shows() -> tuple[str] | None:
+            seen[0] = self.screen()
+            return (seen[0],) if predicate(seen[0]) else None
+
+        try:
+            return wait_until_sync(shows, timeout=timeout, what=what)[0]
+        except AssertionError as timed_out:
+            raise AssertionError(f"{timed_out}; screen:\n{seen[0]}") from None
 
 
 @pytest.fixture

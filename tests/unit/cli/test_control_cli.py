@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.owner.helpers import Daemons, wait_sync
+from tests.unit.owner.helpers import Daemons
+from tests.waiting import wait_until_sync
 from ysched_tui.cli import main
 from ysched_tui.owner.lock import read_owner
 
@@ -50,7 +51,7 @@ def owner(files: tuple[Path, Path], tmp_path: Path) -> Iterator[int]:
     db, jobs = files
     proc = procs.start(db, jobs)
     try:
-        wait_sync(lambda: Path(str(db) + ".sock").exists(), timeout=15)
+        wait_until_sync(lambda: Path(str(db) + ".sock").exists(), timeout=15)
         yield proc.pid
     finally:
         procs.kill_all()
@@ -157,8 +158,8 @@ def test_reload_applies_the_edited_file_and_a_broken_one_changes_nothing(
 
     jobs.write_text(good.replace('code = "fresh"', 'code = "hup"'))
     os.kill(owner, signal.SIGHUP)
-    wait_sync(lambda: "SIGHUP: jobs file reloaded: added 1 (hup)" in
-              (db.parent / "daemon0.log").read_text(), timeout=10)
+    wait_until_sync(lambda: "SIGHUP: jobs file reloaded: added 1 (hup)" in
+                    (db.parent / "daemon0.log").read_text(), timeout=10)
     assert main(cli(files, "audit", "--json")) == 0
     entries = json.loads(capsys.readouterr().out)
     assert [(e["action"], e["actor"]["via"]) for e in entries[:2]] == [
@@ -206,8 +207,8 @@ def test_connect_over_tcp_needs_the_token(files, tmp_path, capsys) -> None:
     proc = procs.start(db, jobs, "--listen", f"127.0.0.1:{port}")
     try:
         token = Path(str(db) + ".token")
-        wait_sync(lambda: read_owner(str(db)) and token.exists()
-                  and "owner of" in procs.log(0), timeout=15)
+        wait_until_sync(lambda: read_owner(str(db)) and token.exists()
+                        and "owner of" in procs.log(0), timeout=15)
         assert token.stat().st_mode & 0o777 == 0o600
         url = f"http://127.0.0.1:{port}"
         other = tmp_path / "elsewhere.db"  # a remote owner needs no local database

@@ -3,7 +3,6 @@ operator state (a pause) is still there."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 import signal
@@ -11,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.waiting import wait_until
 from ysched_tui.core.models import RunStatus
 from ysched_tui.engine import Engine
 from ysched_tui.settings import load_settings
@@ -34,19 +34,18 @@ command = "echo $$ > {pidfile}; echo started; exec sleep 60"
 async def _running_run(settings, code: str, timeout: float = 15.0) -> str:
     """Poll the database (as a separate reader) until ``code`` has a running run."""
 
-    async def poll() -> str:
-        while True:
-            engine = Engine(settings, specs=[])
-            await engine.open()
-            try:
-                for run in await engine.list_runs(code, limit=5):
-                    if run.status is RunStatus.RUNNING:
-                        return run.run_id
-            finally:
-                await engine.stop()
-            await asyncio.sleep(0.1)
+    async def running() -> str | None:
+        engine = Engine(settings, specs=[])
+        await engine.open()
+        try:
+            for run in await engine.list_runs(code, limit=5):
+                if run.status is RunStatus.RUNNING:
+                    return run.run_id
+        finally:
+            await engine.stop()
+        return None
 
-    return await asyncio.wait_for(poll(), timeout)
+    return await wait_until(running, timeout=timeout, every=0.1, what=f"a running run of {code}")
 
 
 async def test_kill_9_mid_run_then_restart(tmp_path: Path):

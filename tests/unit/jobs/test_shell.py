@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.unit.jobs.conftest import Sink, make_request
+from tests.waiting import wait_until
 from ysched_tui.core.models import CommandTarget, RunStatus
 from ysched_tui.jobs import execute
 from ysched_tui.jobs.shell import MAX_LINE_BYTES
@@ -23,21 +24,14 @@ def _alive(pid: int) -> bool:
     return stat[stat.rfind(")") + 2] not in "ZX"
 
 
-async def _wait_gone(pid: int, timeout: float = 3.0) -> bool:
-    end = time.monotonic() + timeout
-    while _alive(pid):
-        if time.monotonic() > end:
-            return False
-        await asyncio.sleep(0.02)
-    return True
+async def _wait_gone(pid: int) -> None:
+    await wait_until(lambda: not _alive(pid), timeout=3.0, what=f"process {pid} to be gone")
 
 
 async def _read_pid(path: Path, timeout: float = 5.0) -> int:
-    end = time.monotonic() + timeout
-    while not (path.exists() and path.read_text().strip()):
-        assert time.monotonic() < end, "the command never wrote its pid file"
-        await asyncio.sleep(0.01)
-    return int(path.read_text())
+    written = await wait_until(lambda: path.exists() and path.read_text().strip(),
+                               timeout=timeout, every=0.01, what="the command's pid file")
+    return int(written)
 
 
 async def run(command: str, sink: Sink, client, **kwargs):
@@ -93,7 +87,7 @@ async def test_timeout_kills_the_whole_process_tree(sink, client, tmp_path):
     assert outcome.error == "timed out after 500ms"
     assert outcome.retryable
     assert time.monotonic() - started < 2.0  # SIGTERM was enough, no grace wait
-    assert await _wait_gone(int(pidfile.read_text()))
+    await _wait_gone(int(pidfile.read_text()))
     assert sink.texts("stdout") == ["started"]
     assert any("timed out after 500ms" in t for t in sink.texts("system"))
 
@@ -106,7 +100,7 @@ async def test_timeout_escalates_to_sigkill_for_processes_ignoring_sigterm(sink,
     outcome = await run(command, sink, client, timeout=0.3, kill_grace=0.3)
     assert outcome.status is RunStatus.TIMEOUT
     assert outcome.exit_code == -9
-    assert await _wait_gone(int(pidfile.read_text()))
+    await _wait_gone(int(pidfile.read_text()))
 
 
 async def test_cancellation_kills_the_group_and_reraises(sink, client, tmp_path):
@@ -120,7 +114,7 @@ async def test_cancellation_kills_the_group_and_reraises(sink, client, tmp_path)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
-    assert await _wait_gone(grandchild)
+    await _wait_gone(grandchild)
 
 
 async def test_processes_left_behind_by_a_finished_shell_are_stopped(sink, client, tmp_path):
@@ -128,7 +122,7 @@ async def test_processes_left_behind_by_a_finished_shell_are_stopped(sink, clien
     pidfile = tmp_path / "pid"
     outcome = await run(f"sleep 300 > /dev/null 2>&1 & echo $! > {pidfile}", sink, client)
     assert outcome.status is RunStatus.SUCCESS
-    assert await _wait_gone(int(pidfile.read_text()))
+    await _wait_gone(int(pidfile.read_text()))
     assert any("left in its process group" in t for t in sink.texts("system"))
 
 

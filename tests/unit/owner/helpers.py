@@ -1,20 +1,15 @@
-"""Helpers for owner tests: daemon subprocesses on a tmp database, and polling."""
+"""Helpers for owner tests: daemon subprocesses on a tmp database and a read-only query on it
+(waiting for a condition is :mod:`tests.waiting`'s job)."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 import signal
 import sqlite3
 import subprocess
 import sys
-import time
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TypeVar
-
-T = TypeVar("T")
 
 
 def daemon_cmd(db: Path, jobs: Path, *args: str) -> list[str]:
@@ -50,28 +45,6 @@ class Daemons:
                 os.killpg(proc.pid, signal.SIGKILL)
             with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(5)
-
-
-async def poll(check: Callable[[], Awaitable[T | None]], timeout: float, every: float = 0.05) -> T:
-    """The first truthy result of ``check()``, polled every ``every`` s for ``timeout`` s."""
-    async with asyncio.timeout(timeout):
-        while True:
-            result = await check()
-            if result:
-                return result
-            await asyncio.sleep(every)
-
-
-def wait_sync(check: Callable[[], T | None], timeout: float, every: float = 0.05) -> T:
-    """The blocking twin of :func:`poll`."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"condition not met within {timeout}s")
-        time.sleep(every)
 
 
 def query(db: Path, sql: str, *params: object) -> list[tuple[object, ...]]:

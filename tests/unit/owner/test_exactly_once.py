@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.owner.helpers import Daemons, poll, query
+from tests.unit.owner.helpers import Daemons, query
+from tests.waiting import wait_until
 from ysched_tui.core.events import Event, RunFinished
 from ysched_tui.owner.attached import OwnerClient
 from ysched_tui.owner.lock import read_owner
@@ -51,9 +52,9 @@ async def test_every_fire_once_across_a_sigkill_takeover(tmp_path: Path, daemons
     db, jobs = tmp_path / "t.db", _jobs_file(tmp_path / "jobs.toml")
     owner = daemons.start(db, jobs)
     sock = Path(str(db) + ".sock")
-    await poll(lambda: asyncio.sleep(0, sock.exists()), timeout=15)
+    await wait_until(lambda: sock.exists(), timeout=15)
     standby = daemons.start(db, jobs, "--standby")
-    await poll(lambda: asyncio.sleep(0, "standby:" in daemons.log(1)), timeout=15)
+    await wait_until(lambda: "standby:" in daemons.log(1), timeout=15)
 
     reader = OwnerClient("unix://" + str(sock), db=str(db))
     seen: Counter[int | None] = Counter()
@@ -65,19 +66,19 @@ async def test_every_fire_once_across_a_sigkill_takeover(tmp_path: Path, daemons
     reader.subscribe(on_event)
     await reader.start()
     try:
-        await poll(lambda: asyncio.sleep(0, _count(db, owner.pid) >= JOBS * BEFORE_KILL),
-                   timeout=BEFORE_KILL + 10)
+        await wait_until(lambda: _count(db, owner.pid) >= JOBS * BEFORE_KILL,
+                         timeout=BEFORE_KILL + 10)
         # kill right after a second's fires are recorded: before the owner's next state save
         # (every 0.25 s) has stored their last_fire_time, the case catch-up must not repeat
         done = _count(db, owner.pid)
-        await poll(lambda: asyncio.sleep(0, _count(db, owner.pid) > done), timeout=3,
-                   every=0.002)
+        await wait_until(lambda: _count(db, owner.pid) > done, timeout=3,
+                         every=0.002)
         os.kill(owner.pid, signal.SIGKILL)
         killed_at = datetime.now().astimezone()
-        await poll(lambda: asyncio.sleep(0, _count(db, standby.pid) >= JOBS * AFTER_TAKEOVER),
-                   timeout=AFTER_TAKEOVER + 10)
+        await wait_until(lambda: _count(db, standby.pid) >= JOBS * AFTER_TAKEOVER,
+                         timeout=AFTER_TAKEOVER + 10)
         assert read_owner(str(db)).pid == standby.pid  # type: ignore[union-attr]
-        await poll(lambda: asyncio.sleep(0, seen[standby.pid] >= JOBS), timeout=5)
+        await wait_until(lambda: seen[standby.pid] >= JOBS, timeout=5)
         assert seen[owner.pid] >= JOBS
     finally:
         await reader.stop()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.owner.helpers import wait_sync
+from tests.waiting import wait_until_sync
 from ysched_tui.owner.lock import read_owner, try_lock
 
 HOLDER = """
@@ -60,7 +60,7 @@ def test_kill_9_of_the_holder_frees_the_lock_despite_its_job_child(tmp_path: Pat
         assert try_lock(db) is None
         os.kill(holder.pid, signal.SIGKILL)
         holder.wait(5)
-        lock = wait_sync(lambda: try_lock(db), timeout=2)
+        lock = wait_until_sync(lambda: try_lock(db), timeout=2)
         assert read_owner(db) is not None and read_owner(db).pid == os.getpid()  # type: ignore[union-attr]
         lock.release()
     finally:

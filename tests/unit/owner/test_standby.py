@@ -12,7 +12,8 @@ import time
 from pathlib import Path
 
 from tests.unit.jobs.test_shell import _alive
-from tests.unit.owner.helpers import Daemons, daemon_cmd, query, wait_sync
+from tests.unit.owner.helpers import Daemons, daemon_cmd, query
+from tests.waiting import wait_until_sync
 from ysched_tui.owner.lock import read_owner
 
 JOBS = """
@@ -54,7 +55,7 @@ def test_second_daemon_is_refused_naming_the_owner(tmp_path: Path, daemons: Daem
     db, jobs, pidfile = _setup(tmp_path)
     try:
         owner = daemons.start(db, jobs)
-        wait_sync(lambda: read_owner(str(db)), timeout=10)
+        wait_until_sync(lambda: read_owner(str(db)), timeout=10)
         second = subprocess.run(daemon_cmd(db, jobs), capture_output=True, text=True,
                                 timeout=30)
         assert second.returncode == 1
@@ -72,27 +73,27 @@ def test_standby_takes_over_within_2s_of_sigkill(tmp_path: Path, daemons: Daemon
     db, jobs, pidfile = _setup(tmp_path)
     try:
         owner = daemons.start(db, jobs)
-        dead_run = wait_sync(lambda: _running_long(db), timeout=15)
+        dead_run = wait_until_sync(lambda: _running_long(db), timeout=15)
         standby = daemons.start(db, jobs, "--standby")
-        wait_sync(lambda: "standby:" in daemons.log(1), timeout=15)
+        wait_until_sync(lambda: "standby:" in daemons.log(1), timeout=15)
         assert read_owner(str(db)).pid == owner.pid  # type: ignore[union-attr]
 
         killed = time.monotonic()
         os.kill(owner.pid, signal.SIGKILL)
         socket_path = str(db) + ".sock"
-        wait_sync(lambda: "owner of" in daemons.log(1) and os.path.exists(socket_path),
-                  timeout=5, every=0.01)
+        wait_until_sync(lambda: "owner of" in daemons.log(1) and os.path.exists(socket_path),
+                        timeout=5, every=0.01)
         takeover = time.monotonic() - killed
         assert read_owner(str(db)).pid == standby.pid  # type: ignore[union-attr]
         assert takeover < 2.0, f"takeover took {takeover:.2f}s"
 
         sql = ("SELECT count(*) FROM runs WHERE job_code='ticker' AND pid=? "
                "AND trigger_type='scheduled' AND status='success'")
-        wait_sync(lambda: query(db, sql, standby.pid)[0][0], timeout=3)
+        wait_until_sync(lambda: query(db, sql, standby.pid)[0][0], timeout=3)
         status = query(db, "SELECT status FROM runs WHERE run_id=?", dead_run)
         assert status == [("interrupted",)]
         orphan = int(pidfile.read_text().split()[0])  # the dead run's `sleep 60`, orphaned
-        wait_sync(lambda: not _alive(orphan), timeout=10)
+        wait_until_sync(lambda: not _alive(orphan), timeout=10)
         assert f"process(es) that run {dead_run} had left running" in daemons.log(1)
         print(f"takeover after SIGKILL: {takeover:.2f}s", file=sys.stderr)
     finally:

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 import trustme
 
-from tests.unit.owner.helpers import Daemons, wait_sync
+from tests.unit.owner.helpers import Daemons
+from tests.waiting import wait_until_sync
 
 JOBS = """
 [settings]
@@ -82,7 +83,7 @@ def write_jobs(folder: Path) -> tuple[Path, Path]:
 
 def tcp_url(daemons: Daemons, index: int) -> str:
     """The TCP URL daemon ``index`` logged once it owns its database."""
-    found = wait_sync(lambda: TCP_URL.search(daemons.log(index)), timeout=15)
+    found = wait_until_sync(lambda: TCP_URL.search(daemons.log(index)), timeout=15)
     return found.group(1)
 
 

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from tests.unit.owner.helpers import Daemons, wait_sync
+from tests.unit.owner.helpers import Daemons
 from tests.unit.tls.conftest import Pki, write_jobs
+from tests.waiting import wait_until_sync
 from ysched_tui.cli import main
 from ysched_tui.settings import load_settings
 
@@ -132,7 +133,7 @@ def test_clear_text_beyond_loopback_warns_once(pki: Pki, tmp_path: Path) -> None
             folder = tmp_path / name
             folder.mkdir()
             daemons.start(*write_jobs(folder), "--paused", *args)
-        logs = wait_sync(lambda: _when_all_own(daemons, len(cases)), timeout=20)
+        logs = wait_until_sync(lambda: _when_all_own(daemons, len(cases)), timeout=20)
     finally:
         daemons.kill_all()
     warned, loopback, tls = logs
