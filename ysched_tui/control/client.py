@@ -44,8 +44,9 @@ from ysched_tui.core.models import (
     UpcomingFire,
 )
 from ysched_tui.core.service import Listener, SchedulerService, current_actor
+from ysched_tui.core.trend import check_trend_args
 from ysched_tui.core.triggers import TriggerSpec
-from ysched_tui.errors import InvalidOperation, JobNotFound, RunNotFound
+from ysched_tui.errors import JobNotFound, RunNotFound
 
 CONNECT_TIMEOUT = 5.0
 """Seconds ``start()`` waits for the event stream's first line."""
@@ -265,10 +266,7 @@ class RemoteService(RemoteEvents, SchedulerService):
     async def trend(
         self, code: str | None = None, *, unit: str = "hour", count: int = 24
     ) -> list[TrendBucket]:
-        if unit not in ("hour", "day"):
-            raise InvalidOperation(f"unit must be 'hour' or 'day', not {unit!r}")
-        if count < 1:
-            raise InvalidOperation(f"trend count must be at least 1, not {count}")
+        check_trend_args(unit, count)
         params = {"code": code, "unit": unit, "count": count}
         return _BUCKETS.validate_python(await self._api.request("GET", "/trend", params=params))
 

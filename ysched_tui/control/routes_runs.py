@@ -4,7 +4,7 @@ the event stream and the metrics."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import PlainTextResponse, StreamingResponse
@@ -24,6 +24,7 @@ from ysched_tui.core.models import (
     TrendBucket,
 )
 from ysched_tui.core.service import SchedulerService
+from ysched_tui.core.trend import TrendUnit
 
 RunId = Annotated[str, Path(description="The run id, e.g. run_20260101_020000_a1b2c3.")]
 SEQ_MAX = 2**63 - 1
@@ -96,7 +97,7 @@ def runs_router(service: SchedulerService, hub: EventHub) -> APIRouter:
            summary="Runs per hour or day for the last count units, oldest first")
     async def trend(
         code: str | None = None,
-        unit: Literal["hour", "day"] = "hour",
+        unit: TrendUnit = "hour",
         count: Annotated[int, Query(ge=1, le=10_000)] = 24,
     ) -> Any:
         return await service.trend(code, unit=unit, count=count)

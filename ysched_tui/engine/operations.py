@@ -33,6 +33,7 @@ from ysched_tui.core.models import (
     new_job_id,
 )
 from ysched_tui.core.repository import Repository
+from ysched_tui.core.trend import check_trend_args
 from ysched_tui.core.triggers import TriggerSpec
 from ysched_tui.engine import aps
 from ysched_tui.engine.audit import AuditTrail, spec_json
@@ -261,6 +262,5 @@ class EngineOperations:
     async def trend(
         self, code: str | None = None, *, unit: str = "hour", count: int = 24
     ) -> list[TrendBucket]:
-        if unit not in ("hour", "day"):
-            raise InvalidOperation(f"unit must be 'hour' or 'day', not {unit!r}")
+        check_trend_args(unit, count)
         return await self.repo.trend(self.clock(), code, unit=unit, count=count)

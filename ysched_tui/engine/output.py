@@ -103,10 +103,24 @@ class OutputCollector:
         self._wake.set()
 
     async def close(self, run_id: str) -> tuple[int, int]:
-        """Flush a finished run's lines; returns (stored, dropped)."""
+        """Flush a finished run's lines and, when the cap dropped some, store one ``system``
+        line saying how many (the store keeps every line it is given); returns (stored,
+        dropped)."""
         await self.flush(run_id)
         buf = self._runs.pop(run_id, None)
-        return (buf.stored, buf.dropped) if buf else (0, 0)
+        if buf is None:
+            return (0, 0)
+        if buf.dropped:
+            marker = OutputLine(
+                run_id=run_id, seq=buf.seq + 1, ts=datetime.now(UTC), stream="system",
+                text=f"[{buf.dropped} lines dropped: output cap of {self._max_lines} lines "
+                "reached]",
+            )
+            try:
+                await self._store([marker])
+            except Exception:
+                log.exception("storing the dropped-lines line of %s failed", run_id)
+        return (buf.stored, buf.dropped)
 
     async def flush(self, only: str | None = None) -> None:
         """Store and publish pending lines (of one run, or of all)."""

@@ -72,9 +72,7 @@ class Engine(EngineFiring, EngineOperations, EngineStarting, EngineReload, Sched
         self._specs = list(specs) if specs is not None else None
         self._callables: dict[str, Callable[..., Any]] = dict(callables or {})
         self.clock = clock or _utcnow
-        self.repo = repository or SqliteRepository(
-            settings.db, max_output_lines=settings.max_output_lines
-        )
+        self.repo = repository or SqliteRepository(settings.db)
         self.table = JobTable(settings.timezone)
         self.bus = EventBus()
         self._state = "stopped"

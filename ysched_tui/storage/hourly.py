@@ -124,8 +124,9 @@ async def existing(conn: AsyncConnection, run_ids: list[str]) -> dict[str, Contr
 
 async def apply(
     conn: AsyncConnection, rows: list[dict[str, Any]], before: dict[str, Contribution | None]
-) -> set[str]:
-    """Update ``stats_hourly`` for ``rows`` (already upserted); return run_ids newly final.
+) -> None:
+    """Update ``stats_hourly`` for ``rows`` (already upserted; ``before``: their contributions
+    before the upsert, from :func:`existing`).
 
     Newly final runs are summed per hour here and added with one upsert per hour; runs that
     were final already and changed trigger a recompute of the hours involved.
@@ -147,7 +148,6 @@ async def apply(
         await conn.exec_driver_sql(_UPSERT, [(*key, *acc) for key, acc in sums.items()])
     await recompute_hours(conn, recompute)
     await _append_durations(conn, [r for r in rows if r["run_id"] in finals])
-    return finals
 
 
 def _sum_new(rows: list[dict[str, Any]]) -> dict[Key, list[Any]]:

@@ -1,23 +1,36 @@
 """The SQLite implementation of :class:`~ysched_tui.core.repository.Repository`.
 
-It ties the pieces together: :mod:`.database` opens the file, :mod:`.writer` batches history,
-:mod:`.queries` and :mod:`.stats` read. Reads flush buffered history first, so a caller always
-sees what it wrote. Writes outside history (jobs, meta) are direct single transactions that
-begin IMMEDIATE, so concurrent writers wait on ``busy_timeout`` instead of failing. Runs, output
-and run figures live in the :class:`~ysched_tui.storage.run_history.SqliteRunHistory` mixin.
+:class:`SqliteRepository` ties the pieces of this package together: :mod:`.database` opens the
+file, :class:`~ysched_tui.storage.writer.HistoryWriter` batches run records and output lines,
+:mod:`.queries`, :mod:`.audit` and :mod:`.stats` hold the statements. Reads flush buffered
+history first, so a caller always sees what it wrote. Writes outside history (jobs, meta, the
+audit) are direct single transactions that begin IMMEDIATE, so concurrent writers wait on
+``busy_timeout`` instead of failing.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from ysched_tui.core.models import AuditEntry, JobSpec, JobState
-from ysched_tui.core.repository import KnownSpecs, Repository
+from ysched_tui.core.models import (
+    AuditEntry,
+    JobSpec,
+    JobState,
+    OutputLine,
+    RunRecord,
+    RunStatus,
+    StatsReport,
+    TrendBucket,
+)
+from ysched_tui.core.repository import KnownSpecs, PurgeResult, Repository, interrupted_run
+from ysched_tui.core.trend import check_trend_args
 from ysched_tui.errors import JobNotFound, StorageError
-from ysched_tui.storage import audit, queries
+from ysched_tui.storage import audit, queries, stats
 from ysched_tui.storage.database import (
     IMMEDIATE,
     create_engine,
@@ -26,27 +39,23 @@ from ysched_tui.storage.database import (
     resolve_path,
     translated,
 )
-from ysched_tui.storage.run_history import INTERRUPTED_ERROR, SqliteRunHistory
 from ysched_tui.storage.writer import HistoryWriter
 
-__all__ = ["INTERRUPTED_ERROR", "SqliteRepository"]
 
-
-class SqliteRepository(SqliteRunHistory, Repository):
-    """Jobs, runs, output and stats in one SQLite file (WAL), through SQLAlchemy async Core."""
+class SqliteRepository(Repository):
+    """Jobs, runs, output, figures, meta and audit in one SQLite file (WAL), through SQLAlchemy
+    async Core. See :class:`~ysched_tui.core.repository.Repository` for each method's rules."""
 
     def __init__(
         self,
         url_or_path: str,
         *,
-        max_output_lines: int = 20000,
         batch_size: int = 100,
         flush_interval: float = 0.05,
         busy_timeout: float = 5.0,
     ) -> None:
         """Args:
         url_or_path: a file path or a ``sqlite+aiosqlite:///...`` URL; parents are created.
-        max_output_lines: output lines stored per run; later ones are counted as dropped.
         batch_size: buffered history items that trigger a flush at once.
         flush_interval: seconds buffered history may wait before it is written.
         busy_timeout: seconds to wait for another connection's write lock.
@@ -56,7 +65,6 @@ class SqliteRepository(SqliteRunHistory, Repository):
         """
         self.path = resolve_path(url_or_path)
         """The database file."""
-        self._max_output_lines = max_output_lines
         self._batch_size = batch_size
         self._flush_interval = flush_interval
         self._busy_timeout = busy_timeout
@@ -85,7 +93,6 @@ class SqliteRepository(SqliteRunHistory, Repository):
         self._writer = HistoryWriter(
             self._write_engine,
             self.path,
-            max_output_lines=self._max_output_lines,
             batch_size=self._batch_size,
             flush_interval=self._flush_interval,
         )
@@ -107,7 +114,11 @@ class SqliteRepository(SqliteRunHistory, Repository):
             self._engine = self._write_engine = self._writer = None
 
     async def flush(self) -> None:
-        """Write out buffered run and output records now."""
+        """Write out buffered run and output records now.
+
+        Raises:
+            DatabaseLocked / StorageError: a batch could not be written (it stays buffered).
+        """
         await self._history().flush()
 
     def _history(self) -> HistoryWriter:
@@ -117,6 +128,7 @@ class SqliteRepository(SqliteRunHistory, Repository):
 
     @asynccontextmanager
     async def _read(self, action: str) -> AsyncIterator[AsyncConnection]:
+        """A connection that sees everything recorded so far (buffered history is flushed)."""
         await self.flush()
         assert self._engine is not None
         with translated(self.path, action):
@@ -125,6 +137,7 @@ class SqliteRepository(SqliteRunHistory, Repository):
 
     @asynccontextmanager
     async def _write(self, action: str) -> AsyncIterator[AsyncConnection]:
+        """One IMMEDIATE transaction, committed when the block ends."""
         if self._write_engine is None:
             raise StorageError(f"database {self.path} is not open")
         with translated(self.path, action):
@@ -140,7 +153,8 @@ class SqliteRepository(SqliteRunHistory, Repository):
 
         Args:
             known: specs the caller holds, by code, with their fingerprints: a row saved with
-                the same fingerprint gives back the caller's object (no rebuild; ``is`` tells).
+                the same fingerprint (its text unchanged since, see :mod:`.fingerprints`) gives
+                back the caller's object.
         """
         async with self._read("load jobs") as conn:
             return await queries.load_jobs(conn, known)
@@ -155,8 +169,7 @@ class SqliteRepository(SqliteRunHistory, Repository):
         *,
         fingerprints: Mapping[str, str | None] | None = None,
     ) -> None:
-        """Insert or replace many jobs in one transaction (``fingerprints`` by code: see
-        :meth:`load_jobs`; a spec saved without one never matches)."""
+        """Insert or replace many jobs in one transaction, noting the fingerprints given."""
         async with self._write("save jobs") as conn:
             await queries.save_jobs(conn, items, fingerprints)
 
@@ -192,6 +205,114 @@ class SqliteRepository(SqliteRunHistory, Repository):
         async with self._write("delete a job") as conn:
             await queries.delete_job(conn, code)
 
+    # --- runs --------------------------------------------------------------------------------
+
+    async def record_run(self, run: RunRecord) -> None:
+        """Buffer a run (insert or update keyed by ``run_id``); written within flush_interval,
+        or at once when ``batch_size`` items wait."""
+        await self._history().add_run(run)
+
+    async def append_output(self, lines: Sequence[OutputLine]) -> None:
+        """Buffer output lines, every one given (the cap is the caller's)."""
+        await self._history().add_lines(lines)
+
+    async def get_run(self, run_id: str) -> RunRecord | None:
+        """One run, or ``None``."""
+        async with self._read("read a run") as conn:
+            return await queries.get_run(conn, run_id)
+
+    async def list_runs(
+        self,
+        code: str | None = None,
+        *,
+        status: RunStatus | None = None,
+        limit: int = 100,
+        before: datetime | None = None,
+    ) -> list[RunRecord]:
+        """Runs newest first (by start, else scheduled time), at most ``limit``."""
+        async with self._read("list runs") as conn:
+            return await queries.list_runs(conn, code, status, limit, before)
+
+    async def get_output(
+        self, run_id: str, *, after_seq: int = 0, limit: int | None = None,
+        tail: int | None = None,
+    ) -> list[OutputLine]:
+        """Lines of one run with ``seq > after_seq`` in order (the last ``tail`` if given)."""
+        async with self._read("read run output") as conn:
+            return await queries.get_output(conn, run_id, after_seq, limit, tail)
+
+    async def scheduled_times(self, code: str, since: datetime) -> set[datetime]:
+        """Scheduled fire times after ``since`` already recorded for ``code``."""
+        async with self._read("read recorded fire times") as conn:
+            return await audit.scheduled_times(conn, code, since)
+
+    async def mark_interrupted(self, now: datetime) -> list[RunRecord]:
+        """Turn runs left ``running`` or ``pending`` into ``interrupted`` ending at ``now``."""
+        async with self._read("find unfinished runs") as conn:
+            left = await queries.unfinished_runs(conn)
+        closed = [interrupted_run(run, now) for run in left]
+        history = self._history()
+        for run in closed:
+            await history.add_run(run)
+        await self.flush()
+        return closed
+
+    async def purge(self, older_than: datetime) -> PurgeResult:
+        """Delete runs, output and hourly stats older than ``older_than``, in short chunks
+        (one transaction of :data:`~ysched_tui.storage.queries.PURGE_CHUNK` runs each)."""
+        await self.flush()
+        total_runs = total_lines = 0
+        while True:
+            async with self._write("purge old runs") as conn:
+                n_runs, n_lines = await queries.purge_chunk(conn, older_than)
+            total_runs, total_lines = total_runs + n_runs, total_lines + n_lines
+            if n_runs < queries.PURGE_CHUNK:
+                break
+            await asyncio.sleep(0)  # let the writer and readers in between chunks
+        while True:
+            async with self._write("purge old stats") as conn:
+                if await queries.purge_stats_chunk(conn, older_than) < queries.PURGE_CHUNK:
+                    break
+            await asyncio.sleep(0)
+        return PurgeResult(runs=total_runs, lines=total_lines)
+
+    # --- stats -------------------------------------------------------------------------------
+
+    async def stats(self, now: datetime, code: str | None = None) -> StatsReport:
+        """Today (since UTC midnight) / last 24 h / last 7 days; job counts are left at 0."""
+        now = _utc(now)
+        midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        async with self._read("compute stats") as conn:
+            today = await stats.window_stats(conn, midnight, now, code)
+            day = await stats.window_stats(conn, now - timedelta(days=1), now, code)
+            week = await stats.window_stats(conn, now - timedelta(days=7), now, code)
+        return StatsReport(code=code, today=today, last_24h=day, last_7d=week)
+
+    async def trend(
+        self, now: datetime, code: str | None = None, *, unit: str = "hour", count: int = 24
+    ) -> list[TrendBucket]:
+        """Buckets for the last ``count`` UTC hours or days, oldest first, empty ones included.
+
+        Raises:
+            InvalidOperation: ``unit`` is not ``hour``/``day`` or ``count`` is not positive.
+        """
+        check_trend_args(unit, count)
+        async with self._read("compute the trend") as conn:
+            return await stats.trend(conn, _utc(now), code, unit, count)
+
+    async def job_figures(self, now: datetime) -> dict[str, tuple[float | None, int | None]]:
+        """Per job code: (7-day success rate 0..1, median duration ms of its latest successes).
+
+        Every stored job is present; ``None`` where it has no final run / no success.
+        """
+        async with self._read("compute job figures") as conn:
+            return await stats.job_figures(conn, _utc(now))
+
+    async def failures_since(self, since: datetime) -> int:
+        """Number of failed, timed-out or interrupted runs ended since ``since``."""
+        async with self._read("count failures") as conn:
+            return await queries.failures_since(conn, since)
+
     # --- meta --------------------------------------------------------------------------------
 
     async def get_meta(self, key: str) -> str | None:
@@ -216,3 +337,7 @@ class SqliteRepository(SqliteRunHistory, Repository):
         async with self._read("read the audit") as conn:
             return await audit.latest_entries(conn, limit)
 
+
+def _utc(value: datetime) -> datetime:
+    """``value`` as an aware UTC time (a naive one is taken to be UTC)."""
+    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)

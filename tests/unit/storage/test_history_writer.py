@@ -1,4 +1,4 @@
-"""Batched history: buffered writes land, reads see them, the output cap holds, nothing is lost."""
+"""Batched history: buffered writes land, reads see them, every line is kept, nothing is lost."""
 
 from __future__ import annotations
 
@@ -76,9 +76,10 @@ async def test_close_writes_everything_buffered(db_path: Path) -> None:
     assert count_rows(db_path, "runs") == 500
 
 
-async def test_output_cap_counts_dropped_lines_and_adds_marker(db_path: Path) -> None:
-    """Lines beyond max_output_lines are counted, and the final record adds one system marker."""
-    repo = SqliteRepository(str(db_path), max_output_lines=5, flush_interval=60)
+async def test_every_line_is_stored_and_counts_are_kept_as_recorded(db_path: Path) -> None:
+    """The store caps nothing: every line given is stored across batches, no line is added,
+    and a run's output_lines / dropped_lines are stored as recorded (the cap is the engine's)."""
+    repo = SqliteRepository(str(db_path), flush_interval=60)
     await repo.open()
     try:
         await repo.record_run(make_run(1, status=RunStatus.RUNNING))
@@ -86,31 +87,34 @@ async def test_output_cap_counts_dropped_lines_and_adds_marker(db_path: Path) ->
             await repo.append_output([OutputLine(run_id="run_000001_job", seq=seq, ts=NOW,
                                                  text=f"line {seq}")])
             if seq == 4:
-                await repo.flush()  # the cap holds across batches
+                await repo.flush()
         running = await repo.get_run("run_000001_job")
-        assert running is not None
-        await repo.record_run(make_run(1, status=RunStatus.SUCCESS))
-        await repo.record_run(make_run(1, status=RunStatus.SUCCESS))  # re-recorded: one marker
+        assert running is not None and (running.output_lines, running.dropped_lines) == (0, 0)
+        await repo.record_run(make_run(1, status=RunStatus.SUCCESS, output_lines=5,
+                                       dropped_lines=3))
+        await repo.record_run(make_run(1, status=RunStatus.SUCCESS, output_lines=5,
+                                       dropped_lines=3))
         lines = await repo.get_output("run_000001_job")
-        assert [line.text for line in lines[:5]] == [f"line {i}" for i in range(1, 6)]
-        assert len(lines) == 6
-        assert lines[-1].stream == "system"
-        assert lines[-1].text == "[3 lines dropped: output cap of 5 lines reached]"
-        assert lines[-1].seq > lines[-2].seq
+        assert [line.text for line in lines] == [f"line {i}" for i in range(1, 9)]
+        assert {line.stream for line in lines} == {"stdout"}
         run = await repo.get_run("run_000001_job")
         assert run is not None and (run.output_lines, run.dropped_lines) == (5, 3)
     finally:
         await repo.close()
 
 
-async def test_caller_counted_drops_also_get_the_marker(repo: SqliteRepository) -> None:
-    """A final record whose caller already dropped lines gets the marker with that count."""
+async def test_caller_counted_drops_add_no_line(repo: SqliteRepository) -> None:
+    """A final record with dropped lines gets no line from the store: the engine writes its
+    own "lines dropped" line, which is stored like any other."""
     await repo.append_output([OutputLine(run_id="run_000001_job", seq=1, ts=NOW, text="a")])
     await repo.record_run(make_run(1, dropped_lines=7, output_lines=1))
+    await repo.append_output([OutputLine(
+        run_id="run_000001_job", seq=9, ts=NOW, stream="system",
+        text="[7 lines dropped: output cap of 20000 lines reached]")])
     lines = await repo.get_output("run_000001_job")
     assert [(line.seq, line.text) for line in lines] == [
         (1, "a"),
-        (2, "[7 lines dropped: output cap of 20000 lines reached]"),
+        (9, "[7 lines dropped: output cap of 20000 lines reached]"),
     ]
 
 
