@@ -6,8 +6,9 @@ running them; :func:`notify` delivers a hook. Job code itself uses the helpers i
 :mod:`ysched_tui.core.context` (``JobContext``, ``task_log``, ``TaskResult``).
 """
 
-from ysched_tui.jobs.base import LineSink, Outcome, RunRequest, execute
+from ysched_tui.jobs.base import LineSink, Outcome, RunRequest
+from ysched_tui.jobs.discovery import discover_scripts
 from ysched_tui.jobs.hooks import notify
-from ysched_tui.jobs.script import discover_scripts
+from ysched_tui.jobs.runners import execute
 
 __all__ = ["LineSink", "Outcome", "RunRequest", "discover_scripts", "execute", "notify"]

@@ -1,7 +1,8 @@
 """The runner contract: what the engine hands a job kind, and what it gets back.
 
-The engine calls :func:`execute` for every run. ``execute`` picks the runner for the job's kind
-(command, http, python, script) and guarantees the two things the engine relies on:
+The engine calls :func:`~ysched_tui.jobs.runners.execute` for every run; it picks the runner for
+the job's kind (command, http, python, script) and guarantees the two things the engine relies
+on:
 
 * it never raises for a job's failure — every exception becomes an :class:`Outcome` with status
   ``failed``, the error and the traceback — so a job can never crash the engine;
@@ -15,36 +16,20 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import functools
 import logging
 import sys
 import threading
 import traceback
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Protocol
+from typing import Any
 
 from ysched_tui.core.context import JobContext, run_scope
 from ysched_tui.core.durations import format_duration
 from ysched_tui.core.models import JobSpec, RunStatus
-from ysched_tui.jobs.http_client import HttpSource
-
-__all__ = [
-    "LineSink",
-    "LogBridge",
-    "Outcome",
-    "RunRequest",
-    "describe_exception",
-    "execute",
-    "failure",
-    "format_traceback",
-    "job_scope",
-    "retry_allowed",
-    "timed_out",
-]
 
 LineSink = Callable[[str, str], None]
 """``(stream, text)`` with stream one of stdout, stderr, log, system; called on the loop thread."""
@@ -98,41 +83,6 @@ class Outcome:
     error: str | None = None
     traceback: str | None = None
     retryable: bool = True
-
-
-class _Runner(Protocol):
-    def __call__(self, request: RunRequest, sink: LineSink, *, http: HttpSource,
-                 callables: Mapping[str, Callable[..., object]]) -> Awaitable[Outcome]: ...
-
-
-async def execute(request: RunRequest, sink: LineSink, *, http: HttpSource,
-                  callables: Mapping[str, Callable[..., object]]) -> Outcome:
-    """Run one job to its end and say how it ended; never raises except ``CancelledError``.
-
-    Args:
-        request: the job and the run.
-        sink: receives the run's output lines as they are produced.
-        http: the shared client HTTP jobs use.
-        callables: functions registered through the Python API, by ref.
-    """
-    try:
-        runner = _runners()[request.spec.target.kind]
-        return await runner(request, sink, http=http, callables=callables)
-    except asyncio.CancelledError:
-        raise
-    except (Exception, SystemExit) as exc:
-        return failure(exc, request.spec)
-
-
-@functools.cache
-def _runners() -> dict[str, _Runner]:
-    # Imported here because every runner module imports this one for the contract types.
-    from ysched_tui.jobs.http import run_http
-    from ysched_tui.jobs.python import run_python
-    from ysched_tui.jobs.script import run_script
-    from ysched_tui.jobs.shell import run_command
-
-    return {"command": run_command, "http": run_http, "python": run_python, "script": run_script}
 
 
 def failure(exc: BaseException, spec: JobSpec, *, retryable: bool | None = None) -> Outcome:

@@ -22,8 +22,6 @@ from ysched_tui.core.params import params_from_source
 from ysched_tui.core.triggers import CronTrigger, IntervalTrigger, TriggerSpec
 from ysched_tui.errors import ConfigError, JobsFileError, Problem, YschedError
 
-__all__ = ["discover_scripts", "script_spec"]
-
 
 def discover_scripts(scripts_dir: Path) -> list[JobSpec]:
     """One :class:`JobSpec` per script in ``scripts_dir``, sorted by file name.

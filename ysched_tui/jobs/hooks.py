@@ -22,8 +22,6 @@ from ysched_tui.jobs.http_client import HttpSource, client_of
 from ysched_tui.jobs.secrets import MissingEnvVar, expand_env, redact, url_secrets
 from ysched_tui.jobs.shell import stop_process_group
 
-__all__ = ["notify"]
-
 log = logging.getLogger("ysched_tui.hooks")
 
 _KILL_GRACE = 2.0

@@ -22,8 +22,6 @@ from ysched_tui.jobs.base import LineSink, Outcome, RunRequest, describe_excepti
 from ysched_tui.jobs.http_client import HttpSource, client_of
 from ysched_tui.jobs.secrets import MissingEnvVar, expand_env, header_secrets, redact, url_secrets
 
-__all__ = ["BODY_EXCERPT_CHARS", "run_http"]
-
 BODY_EXCERPT_CHARS = 2_000
 """How much of the response body is kept in the run's result."""
 

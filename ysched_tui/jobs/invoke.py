@@ -32,8 +32,6 @@ from ysched_tui.jobs.base import (
 )
 from ysched_tui.jobs.stdio import capture_prints
 
-__all__ = ["call_job", "inject_context", "to_json"]
-
 _THREAD_NOTE = "its worker thread cannot be stopped and keeps running until the function returns"
 _MAX_DEPTH = 50
 

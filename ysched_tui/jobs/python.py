@@ -20,8 +20,6 @@ from ysched_tui.jobs.base import LineSink, Outcome, RunRequest, failure
 from ysched_tui.jobs.http_client import HttpSource
 from ysched_tui.jobs.invoke import call_job
 
-__all__ = ["RefError", "resolve_ref", "run_python"]
-
 
 class RefError(LookupError):
     """A Python ref cannot be resolved to a callable; the message says why."""

@@ -24,11 +24,8 @@ from ysched_tui.core.models import ParamSpec, RunStatus, ScriptTarget
 from ysched_tui.core.params import params_from_source, validate_params
 from ysched_tui.errors import JobsFileError, ParamError
 from ysched_tui.jobs.base import LineSink, Outcome, RunRequest, failure
-from ysched_tui.jobs.discovery import discover_scripts
 from ysched_tui.jobs.http_client import HttpSource
 from ysched_tui.jobs.invoke import call_job
-
-__all__ = ["discover_scripts", "load_script", "run_script"]
 
 _cache: dict[str, tuple[int, int, ModuleType, tuple[ParamSpec, ...]]] = {}
 _locks: dict[str, threading.Lock] = {}

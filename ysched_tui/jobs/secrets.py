@@ -15,16 +15,6 @@ from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 from urllib.parse import quote, quote_plus, urlsplit
 
-__all__ = [
-    "MIN_SECRET_LENGTH",
-    "SENSITIVE_HEADERS",
-    "MissingEnvVar",
-    "expand_env",
-    "header_secrets",
-    "redact",
-    "url_secrets",
-]
-
 T = TypeVar("T")
 
 MIN_SECRET_LENGTH = 4
