@@ -1,20 +1,27 @@
 """Live output of runs: numbered, capped per run, stored and published in batches.
 
 Runners hand over one line at a time (thousands per second for a chatty command). Lines are
-collected per run and flushed together at most ``hz`` times a second: one storage call and one
-``RunOutput`` event per run per flush, so neither the database nor the console sees a flood.
+collected per run and flushed together at most ``hz`` times a second (a leading
+:class:`~ysched_tui.core.batching.Batcher`: the first line of a burst goes out at once): one
+storage call and one ``RunOutput`` event per run per flush, so neither the database nor the
+console sees a flood.
+
+The per-run output cap lives here and nowhere else. The first ``max_lines`` lines of a run are
+stored; later ones are counted as dropped and only published, so whoever tails the run still
+sees them. When the run closes, a run that dropped lines gets one stored ``system`` line saying
+so, numbered after every line of the run — the stored lines, their count and the marker agree,
+and the marker never takes the number of a line someone saw live.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal, cast
 
+from ysched_tui.core.batching import Batcher
 from ysched_tui.core.events import RunOutput
 from ysched_tui.core.models import OutputLine
 
@@ -23,10 +30,16 @@ log = logging.getLogger("ysched_tui.engine")
 Stream = Literal["stdout", "stderr", "log", "system"]
 
 
+def cap_marker(dropped: int, cap: int) -> str:
+    """The text of the line stored after a run's output when the cap dropped lines."""
+    return f"[{dropped} lines dropped: output cap of {cap} lines reached]"
+
+
 @dataclass
 class _RunBuffer:
     job_code: str
     seq: int = 0
+    """The number of the run's last line (stored or not)."""
     stored: int = 0
     dropped: int = 0
     pending: list[OutputLine] = field(default_factory=list)
@@ -36,7 +49,14 @@ class _RunBuffer:
 
 
 class OutputCollector:
-    """Numbers, caps and batches output lines; flushes on a timer while there is output."""
+    """Numbers, caps and batches output lines; flushes while there is output.
+
+    Args:
+        store: stores lines (the repository's ``append_output``, which stores all it is given).
+        publish: publishes a ``RunOutput`` event.
+        max_lines: lines stored per run; the rest are counted and only published.
+        hz: flushes per second at most.
+    """
 
     def __init__(
         self,
@@ -49,23 +69,17 @@ class OutputCollector:
         self._store = store
         self._publish = publish
         self._max_lines = max_lines
-        self._interval = 1.0 / hz
         self._runs: dict[str, _RunBuffer] = {}
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self._batcher = Batcher(self.flush, interval=1.0 / hz, name="ysched-output",
+                                leading=True)
 
     def start(self) -> None:
-        """Start the flushing task."""
-        self._task = asyncio.get_running_loop().create_task(self._loop(), name="ysched-output")
+        """Start flushing."""
+        self._batcher.start()
 
     async def stop(self) -> None:
-        """Flush what is pending and stop the flushing task."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-        await self.flush()
+        """Flush what is pending and stop flushing."""
+        await self._batcher.stop()
 
     def open(self, run_id: str, job_code: str) -> None:
         """Start collecting for a run."""
@@ -80,7 +94,7 @@ class OutputCollector:
         return emit
 
     def add(self, run_id: str, stream: str, text: str) -> None:
-        """Add one line; beyond the cap it is counted as dropped instead of stored."""
+        """Add one line; beyond the cap it is counted as dropped and only published."""
         buf = self._runs.get(run_id)
         if buf is None:
             return
@@ -100,27 +114,25 @@ class OutputCollector:
         else:
             buf.stored += 1
             buf.pending.append(line)
-        self._wake.set()
+        self._batcher.poke()
 
     async def close(self, run_id: str) -> tuple[int, int]:
-        """Flush a finished run's lines and, when the cap dropped some, store one ``system``
-        line saying how many (the store keeps every line it is given); returns (stored,
-        dropped)."""
+        """Flush a finished run's lines, with the cap's marker if lines were dropped.
+
+        Returns:
+            (lines stored, lines dropped) — the marker is not counted in either.
+        """
         await self.flush(run_id)
         buf = self._runs.pop(run_id, None)
         if buf is None:
-            return (0, 0)
+            return 0, 0
         if buf.dropped:
-            marker = OutputLine(
+            marker = OutputLine.model_construct(
                 run_id=run_id, seq=buf.seq + 1, ts=datetime.now(UTC), stream="system",
-                text=f"[{buf.dropped} lines dropped: output cap of {self._max_lines} lines "
-                "reached]",
+                text=cap_marker(buf.dropped, self._max_lines),
             )
-            try:
-                await self._store([marker])
-            except Exception:
-                log.exception("storing the dropped-lines line of %s failed", run_id)
-        return (buf.stored, buf.dropped)
+            await self._stored([marker])
+        return buf.stored, buf.dropped
 
     async def flush(self, only: str | None = None) -> None:
         """Store and publish pending lines (of one run, or of all)."""
@@ -137,17 +149,14 @@ class OutputCollector:
                                     lines=(*lines, *live)))
         if not events:
             return
-        try:
-            if batch:
-                await self._store(batch)
-        except Exception:
-            log.exception("storing %d output lines failed", len(batch))
+        if batch:
+            await self._stored(batch)
         for event in events:
             self._publish(event)
 
-    async def _loop(self) -> None:
-        while True:
-            await self._wake.wait()
-            self._wake.clear()
-            await self.flush()
-            await asyncio.sleep(self._interval)
+    async def _stored(self, lines: list[OutputLine]) -> None:
+        """Hand ``lines`` to the store; a failure is logged (the lines are still published)."""
+        try:
+            await self._store(lines)
+        except Exception:
+            log.exception("storing %d output lines failed", len(lines))
