@@ -1,95 +1,84 @@
-"""Concurrency admission: whether a job may start another run now, and what happens if not.
+"""Concurrency admission: whether a job may start another run now, and the lines of waiting runs.
 
-A mixin of :class:`~ysched_tui.engine.runs.RunManager`, kept apart from starting and executing
-runs. A job's ``concurrency`` is how many of its runs may be in progress at once (a number, or
-``"queue"``/``"skip"`` meaning one): a fire beyond it waits in the job's line (``queue``) or is
-recorded as ``skipped`` with the reason; a finished run lets the next queued fire in.
+A job's ``concurrency`` is how many of its runs may be in progress at once (a number, or
+``"queue"``/``"skip"`` meaning one). A run beyond it waits in its job's line (``queue``) or is
+refused (any other policy: the caller records it as skipped, or refuses a manual run). When a
+run ends, the next one waiting in the line may start.
+
+:class:`Admission` is bookkeeping only: it reads a job's runs in progress from its
+:class:`~ysched_tui.engine.table.JobEntry` and keeps the lines; starting, recording and
+cancelling runs stay with :class:`~ysched_tui.engine.runs.RunManager`, which owns one.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
-from typing import TYPE_CHECKING
+from enum import Enum
 
-from ysched_tui.core.events import RunFinished
-from ysched_tui.core.models import RunRecord, RunStatus
-from ysched_tui.engine.bus import EventBus
-from ysched_tui.engine.table import JobEntry, JobTable
-from ysched_tui.jobs import Outcome
+from ysched_tui.core.models import RunRecord
+from ysched_tui.engine.table import JobEntry
 
 
-@dataclass(frozen=True, kw_only=True)
-class _Fire:
-    """A request to run a job, waiting in a ``queue`` job's line."""
+class Verdict(Enum):
+    """What to do with a new run of a job."""
 
-    run: RunRecord
+    START = "start"
+    """Start it now."""
+    QUEUE = "queue"
+    """Put it in the job's line: the job is busy and its policy is ``queue``."""
+    REFUSE = "refuse"
+    """Do not run it: the job is busy and its policy is not ``queue``."""
 
 
-class RunAdmission:
-    """Busy checks, skipped runs and the ``queue`` jobs' lines of waiting fires."""
+class Admission:
+    """Busy checks and the ``queue`` jobs' lines of waiting runs, by job code."""
 
-    _table: JobTable
-    _bus: EventBus
-    _clock: Callable[[], datetime]
-    _queues: dict[str, deque[_Fire]]
+    def __init__(self) -> None:
+        self._lines: dict[str, deque[RunRecord]] = {}
 
-    if TYPE_CHECKING:  # provided by RunManager and RunRecording
-
-        def _launch(self, entry: JobEntry, run: RunRecord) -> None:
-            ...
-
-        async def _finish(self, entry: JobEntry, run: RunRecord, outcome: Outcome) -> None:
-            ...
-
-        def _record(self, run: RunRecord) -> None:
-            ...
-
-    def _busy(self, entry: JobEntry) -> bool:
+    @staticmethod
+    def busy(entry: JobEntry) -> bool:
+        """Whether ``entry`` already has as many runs in progress as its concurrency allows."""
         policy = entry.spec.concurrency
         limit = policy if isinstance(policy, int) else 1
         return len(entry.running) >= limit
 
-    def _busy_reason(self, entry: JobEntry) -> str:
+    def verdict(self, entry: JobEntry) -> Verdict:
+        """Whether a new run of ``entry`` starts now, waits in line or is refused."""
+        if not self.busy(entry):
+            return Verdict.START
+        return Verdict.QUEUE if entry.spec.concurrency == "queue" else Verdict.REFUSE
+
+    @staticmethod
+    def reason(entry: JobEntry) -> str:
+        """Why a run of ``entry`` cannot start now (for the skipped run and the operator)."""
         current = ", ".join(entry.running) or "?"
-        policy = entry.spec.concurrency
-        return f"is already running ({current}; concurrency={policy})"
+        return f"is already running ({current}; concurrency={entry.spec.concurrency})"
 
-    def _skip(self, entry: JobEntry, run: RunRecord, reason: str) -> RunRecord:
-        now = self._clock()
-        skipped = run.model_copy(
-            update={
-                "status": RunStatus.SKIPPED,
-                "start_time": now,
-                "end_time": now,
-                "duration_ms": 0,
-                "error": f"skipped: {reason}",
-            }
-        )
-        self._record(skipped)
-        self._bus.publish(RunFinished(run=skipped))
-        return skipped
+    def enqueue(self, run: RunRecord) -> None:
+        """Put ``run`` at the end of its job's line."""
+        self._lines.setdefault(run.job_code, deque()).append(run)
 
-    def _next_from_queue(self, entry: JobEntry) -> None:
-        queue = self._queues.get(entry.spec.code)
-        while queue and not self._busy(entry):
-            self._launch(entry, queue.popleft().run)
+    def next_for(self, entry: JobEntry) -> RunRecord | None:
+        """Take the next run waiting in ``entry``'s line if the job may start one now."""
+        line = self._lines.get(entry.spec.code)
+        if not line or self.busy(entry):
+            return None
+        return line.popleft()
 
-    async def _cancel_queued(self, run_id: str) -> bool:
-        """Take ``run_id`` out of its job's line and record it cancelled.
+    def take(self, run_id: str) -> RunRecord | None:
+        """Take ``run_id`` out of its line (``None``: it is not waiting in any)."""
+        for line in self._lines.values():
+            for run in line:
+                if run.run_id == run_id:
+                    line.remove(run)
+                    return run
+        return None
 
-        Returns:
-            Whether ``run_id`` was waiting in a line (False: it is not queued).
-        """
-        for code, queue in self._queues.items():
-            for fire in list(queue):
-                if fire.run.run_id == run_id:
-                    queue.remove(fire)
-                    entry = self._table.get(code)
-                    await self._finish(entry, fire.run, Outcome(
-                        status=RunStatus.CANCELLED, error="cancelled by operator while queued",
-                        retryable=False))
-                    return True
-        return False
+    def waiting(self, code: str) -> int:
+        """How many runs of ``code`` wait in its line."""
+        return len(self._lines.get(code, ()))
+
+    def clear(self) -> None:
+        """Forget every waiting run (the manager is stopping)."""
+        self._lines.clear()
