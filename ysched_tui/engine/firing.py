@@ -57,9 +57,9 @@ class EngineFiring:
             else:
                 self._runs.start(entry, trigger_type=TriggerType.SCHEDULED, scheduled_time=when)
         last = run_times[-1]
-        entry.state = entry.state.model_copy(
+        self.table.update(entry, state=entry.state.model_copy(
             update={"last_fire_time": last, "next_run_time": self.table.next_fire(entry, last)}
-        )
+        ))
         self._changed(entry)
 
     async def _catch_up(self, now: datetime) -> None:
@@ -79,7 +79,7 @@ class EngineFiring:
             policy = entry.spec.catch_up or self.settings.catch_up
             for when in catch_up_runs(policy, missed):
                 self._runs.start(entry, trigger_type=TriggerType.CATCH_UP, scheduled_time=when)
-            entry.state = entry.state.model_copy(update={"last_fire_time": last})
+            self.table.update(entry, state=entry.state.model_copy(update={"last_fire_time": last}))
             self._dirty.add(entry.spec.code)
 
     def _startup_fires(self) -> None:
@@ -118,8 +118,8 @@ class EngineFiring:
         if entry.schedulable:
             nxt = self.table.next_fire(entry, now - timedelta(microseconds=1))
         if entry.state.last_fire_time is None and nxt is not None:
-            entry.state = entry.state.model_copy(update={"last_fire_time": now})
-        entry.state = entry.state.model_copy(update={"next_run_time": nxt})
+            self.table.update(entry, state=entry.state.model_copy(update={"last_fire_time": now}))
+        self.table.update(entry, state=entry.state.model_copy(update={"next_run_time": nxt}))
         self._dirty.add(entry.spec.code)
         return nxt
 

@@ -173,7 +173,7 @@ class EngineOperations:
         self, entry: JobEntry, action: AuditAction, actor: Actor | None, **changes: Any
     ) -> JobView:
         before = entry.view()
-        entry.state = entry.state.model_copy(update=changes)
+        self.table.update(entry, state=entry.state.model_copy(update=changes))
         self._schedule(entry, self.clock())
         await self._flush_history()
         await self.repo.save_state(entry.state)

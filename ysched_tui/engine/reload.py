@@ -102,7 +102,7 @@ class EngineReload:
             self.table.put(entry)
             self._schedule(entry, now, fresh=True)
         for entry, spec in updated:  # the same entry: runs in progress hold it
-            entry.spec = spec
+            self.table.update(entry, spec=spec)
             self._schedule(entry, now)
         changed = [*added, *(entry for entry, _spec in updated)]
         await self._flush_history()
