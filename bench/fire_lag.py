@@ -26,7 +26,7 @@ from apscheduler.triggers.interval import IntervalTrigger as ApsInterval
 from ysched_tui.core.context import JobContext
 from ysched_tui.core.models import JobSpec, PythonTarget
 from ysched_tui.core.triggers import IntervalTrigger
-from ysched_tui.engine import Engine
+from ysched_tui.owner.assembly import build_engine
 from ysched_tui.settings import Settings
 
 PERIOD = 10.0
@@ -84,7 +84,7 @@ async def engine(jobs: int, seconds: float, db: Path) -> tuple[list[float], int]
         for i in range(jobs)
     ]
     settings = Settings(db=str(db), jobs=None, timezone="UTC", max_parallel_runs=64)
-    eng = Engine(settings, specs=specs, callables={"bench:noop": noop})
+    eng = build_engine(settings, specs=specs, callables={"bench:noop": noop})
     await eng.start()
     await asyncio.sleep(seconds + 1)
     await eng.stop()
@@ -93,7 +93,7 @@ async def engine(jobs: int, seconds: float, db: Path) -> tuple[list[float], int]
 
 
 async def _count_runs(settings: Settings) -> int:
-    eng = Engine(settings, specs=[])
+    eng = build_engine(settings, specs=[])
     await eng.open()
     try:
         stats = await eng.stats()

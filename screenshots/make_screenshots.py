@@ -34,7 +34,7 @@ from ysched_tui.core.models import (
     TriggerType,
 )
 from ysched_tui.core.triggers import CronTrigger, IntervalTrigger
-from ysched_tui.engine import Engine
+from ysched_tui.owner.assembly import build_engine
 from ysched_tui.settings import Settings
 from ysched_tui.storage import SqliteRepository
 from ysched_tui.tui.app import YschedApp
@@ -133,7 +133,7 @@ async def seed(db: Path) -> str:
 
 async def shoot(name: str, size: tuple[int, int], keys: list[str], db: Path) -> None:
     settings = Settings(db=db.name, jobs=None, timezone="UTC")  # relative: cwd is its folder
-    engine = Engine(settings, specs=SPECS, clock=lambda: NOW)
+    engine = build_engine(settings, specs=SPECS, clock=lambda: NOW)
     app: YschedApp = make_app(settings, engine, clock=lambda: NOW)
     await engine.start(recover=False)  # every fire is in 2030: nothing runs meanwhile
     try:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from ysched_tui.core.models import Actor
 from ysched_tui.core.service import SchedulerService, acting_as
+from ysched_tui.memory import release_periodically
 from ysched_tui.settings import Settings
 
 if TYPE_CHECKING:
@@ -52,9 +53,9 @@ def make_app(
     from ysched_tui.tui.app import YschedApp
 
     if service is None:
-        from ysched_tui.engine import Engine
+        from ysched_tui.owner.assembly import build_engine
 
-        service = Engine(settings, clock=clock)
+        service = build_engine(settings, clock=clock)
     return YschedApp(service, settings, clock=clock)
 
 
@@ -122,13 +123,27 @@ async def run_console(
     Raises:
         NotOwner: ``connect`` cannot be reached. ConfigError / StorageError: owning failed.
     """
-    from ysched_tui.owner.connect import open_service
-
     # no garbage collection before the first paint: with 10,000 jobs loaded each full
     # collection took ~170 ms; the main screen collects once and re-enables it after painting
     # the jobs (MainScreen.freeze_survivors), and this timer makes sure it comes back
     gc.disable()
-    asyncio.get_running_loop().call_later(GC_HOLD_LIMIT, gc.enable)
+    loop = asyncio.get_running_loop()
+    loop.call_later(GC_HOLD_LIMIT, gc.enable)
+    # freed heap goes back to the OS every 15 s while the console runs
+    trimming = loop.create_task(release_periodically(), name="ysched-trim")
+    try:
+        return await _console_sessions(settings, connect=connect, token_file=token_file,
+                                       listen=listen)
+    finally:
+        trimming.cancel()
+
+
+async def _console_sessions(
+    settings: Settings, *, connect: str | None, token_file: Path | None, listen: str | None
+) -> int:
+    """Open a session and run the console on it, again while the operator asks to own."""
+    from ysched_tui.owner.connect import open_service
+
     with acting_as(Actor.here("console")):
         while True:
             session = await open_service(settings, connect=connect, token_file=token_file,

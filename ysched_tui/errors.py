@@ -10,9 +10,12 @@ what is wrong and where.
     ├── CronError                    an invalid cron expression; ``field`` names the bad field
     ├── DurationError                an invalid duration such as "5x"
     ├── ParamError                   a script parameter that is missing or cannot be parsed
-    ├── JobNotFound                  an unknown job code (HTTP 404)
+    ├── JobNotFound                  an unknown job code (HTTP 404); also a LookupError
     ├── RunNotFound                  an unknown run_id (HTTP 404)
-    ├── InvalidOperation             a valid request that does not apply now (pausing a paused job)
+    ├── InvalidOperation             a valid request that does not apply now (HTTP 409)
+    │   ├── SchedulerNotRunning      the scheduler is not running in this process
+    │   ├── JobConflict              the job clashes with another (its code is taken)
+    │   └── AlreadyInState           the job or run already is where the request would take it
     ├── StorageError                 the database cannot be used (exit code 1)
     │   ├── SchemaTooNew             written by a newer ysched-tui
     │   └── DatabaseLocked           another process holds it
@@ -24,17 +27,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
+    "AlreadyInState",
     "ConfigError",
     "CronError",
     "DatabaseLocked",
     "DurationError",
     "InvalidOperation",
+    "JobConflict",
     "JobNotFound",
     "JobsFileError",
     "NotOwner",
     "ParamError",
     "Problem",
     "RunNotFound",
+    "SchedulerNotRunning",
     "SchemaTooNew",
     "StorageError",
     "YschedError",
@@ -116,8 +122,8 @@ class ParamError(YschedError):
         super().__init__(message)
 
 
-class JobNotFound(YschedError):
-    """No job has this code."""
+class JobNotFound(YschedError, LookupError):
+    """No job has this code (a :class:`LookupError` too, like a missing key)."""
 
     def __init__(self, code: str) -> None:
         self.code = code
@@ -133,7 +139,25 @@ class RunNotFound(YschedError):
 
 
 class InvalidOperation(YschedError):
-    """The request is well formed but does not apply in the current state."""
+    """The request is well formed but does not apply in the current state.
+
+    Raised as such for a request that cannot apply at all (a trend unit that does not exist);
+    the subclasses say why a request does not apply now.
+    """
+
+
+class SchedulerNotRunning(InvalidOperation):
+    """The scheduler is not running in this process (not started yet, or stopped)."""
+
+
+class JobConflict(InvalidOperation):
+    """The job clashes with another one: its code is already taken (by a job declared
+    elsewhere, or added before without ``replace``)."""
+
+
+class AlreadyInState(InvalidOperation):
+    """The job or run is already where the request would take it: pausing a paused job,
+    enabling an enabled one, reverting a job with no override, cancelling a finished run."""
 
 
 class StorageError(YschedError):

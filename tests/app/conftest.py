@@ -22,6 +22,7 @@ from ysched_tui.console import make_app
 from ysched_tui.core.models import CommandTarget, JobSpec
 from ysched_tui.core.triggers import CronTrigger, IntervalTrigger
 from ysched_tui.engine import Engine
+from ysched_tui.owner.assembly import build_engine
 from ysched_tui.settings import Settings
 from ysched_tui.tui.app import YschedApp
 
@@ -52,7 +53,7 @@ def _unfreeze_after() -> Iterator[None]:
 
 @pytest.fixture
 async def engine(tmp_path: Path) -> AsyncIterator[Engine]:
-    eng = Engine(make_settings(tmp_path), specs=SPECS)
+    eng = build_engine(make_settings(tmp_path), specs=SPECS)
     await eng.start()
     yield eng
     await eng.stop(grace=0)

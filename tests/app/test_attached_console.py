@@ -22,6 +22,7 @@ from ysched_tui.console import session_app
 from ysched_tui.core.models import CommandTarget, JobSpec, RunStatus
 from ysched_tui.core.triggers import CronTrigger
 from ysched_tui.engine import Engine
+from ysched_tui.owner.assembly import build_engine
 from ysched_tui.owner.connect import Session, open_service
 from ysched_tui.settings import Settings
 from ysched_tui.tui.app import YschedApp
@@ -52,7 +53,7 @@ def settings(tmp_path: Path) -> Settings:
 async def owner(settings: Settings, tmp_path: Path) -> AsyncIterator[Session]:
     """The owner of the database: the engine and the control API on its socket."""
     specs = [*SPECS, waiter_spec(tmp_path / "go")]
-    session = await open_service(settings, engine_factory=lambda s: Engine(s, specs=specs))
+    session = await open_service(settings, engine_factory=lambda s: build_engine(s, specs=specs))
     assert session.role == "owner"
     yield session
     await session.close(grace=0)

@@ -17,6 +17,7 @@ from ysched_tui.core.models import CommandTarget, JobSpec, PythonTarget, RunStat
 from ysched_tui.core.schedule import fire_times
 from ysched_tui.core.triggers import CronTrigger, IntervalTrigger
 from ysched_tui.engine import Engine
+from ysched_tui.owner.assembly import build_engine
 from ysched_tui.settings import Settings
 from ysched_tui.tui.dialogs.confirm import ConfirmDialog
 from ysched_tui.tui.dialogs.reschedule import RescheduleDialog
@@ -46,7 +47,7 @@ SPECS = [
 @pytest.fixture
 async def engine(tmp_path: Any) -> AsyncIterator[Engine]:
     settings = Settings(db=str(tmp_path / "t.db"), jobs=None, timezone="UTC", kill_grace=0.5)
-    eng = Engine(settings, specs=SPECS, callables={"tests.app.test_detail:boom": boom})
+    eng = build_engine(settings, specs=SPECS, callables={"tests.app.test_detail:boom": boom})
     await eng.start()
     yield eng
     await eng.stop(grace=0)

@@ -74,14 +74,14 @@ async def test_scrolling_up_pauses_following_despite_the_flood() -> None:
 async def test_selecting_a_long_finished_run_reads_only_its_end(tmp_path) -> None:
     """With log_max_lines = 100 the pane asks for (and shows) the last 100 of 300 stored lines."""
     from tests.app.conftest import SPECS, wait_for
-    from ysched_tui.engine import Engine
+    from ysched_tui.owner.assembly import build_engine
     from ysched_tui.settings import Settings
     from ysched_tui.tui.app import YschedApp
     from ysched_tui.tui.widgets.jobs_table import JobsTable
 
     settings = Settings(db=str(tmp_path / "t.db"), jobs=None, timezone="UTC",
                         ui={"log_max_lines": 100})
-    engine = Engine(settings, specs=SPECS)
+    engine = build_engine(settings, specs=SPECS)
     await engine.start()
     try:
         run_id = await engine.trigger("many")

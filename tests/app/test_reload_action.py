@@ -7,7 +7,7 @@ from pathlib import Path
 
 from tests.app.conftest import Notes, make_settings, row_text, wait_for
 from ysched_tui.console import make_app
-from ysched_tui.engine import Engine
+from ysched_tui.owner.assembly import build_engine
 
 JOBS = '[[jobs]]\ncode = "alpha"\ncron = "30 2 * * *"\ncommand = "true"\n'
 
@@ -18,7 +18,7 @@ async def test_palette_reload_adds_the_new_job_and_refuses_a_broken_file(tmp_pat
     jobs = tmp_path / "jobs.toml"
     jobs.write_text(JOBS)
     settings = make_settings(tmp_path).model_copy(update={"jobs": jobs})
-    engine = Engine(settings)
+    engine = build_engine(settings)
     await engine.start()
     notes = Notes()
     app = make_app(settings, engine)

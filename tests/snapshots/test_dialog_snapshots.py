@@ -33,7 +33,7 @@ from ysched_tui.core.models import (
     TriggerType,
 )
 from ysched_tui.core.triggers import CronTrigger, IntervalTrigger
-from ysched_tui.engine import Engine
+from ysched_tui.owner.assembly import build_engine
 from ysched_tui.settings import Settings
 from ysched_tui.storage.sqlite import SqliteRepository
 from ysched_tui.tui.dialogs.reschedule import RescheduleDialog
@@ -184,7 +184,7 @@ class EngineHost(App[None]):
     def __init__(self, db: Path) -> None:
         super().__init__()
         settings = Settings(db=str(db), jobs=None, timezone="UTC")
-        self.engine = Engine(settings, specs=[SPEC], clock=lambda: NOW)
+        self.engine = build_engine(settings, specs=[SPEC], clock=lambda: NOW)
 
     async def on_mount(self) -> None:
         await self.engine.start()

@@ -29,7 +29,7 @@ from ysched_tui.core.models import (
     TriggerType,
 )
 from ysched_tui.core.triggers import CronTrigger, IntervalTrigger
-from ysched_tui.engine import Engine
+from ysched_tui.owner.assembly import build_engine
 from ysched_tui.settings import Settings
 from ysched_tui.storage.sqlite import SqliteRepository
 from ysched_tui.tui.app import YschedApp
@@ -101,7 +101,7 @@ def console(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> YschedApp:
     monkeypatch.chdir(tmp_path)
     asyncio.run(seed(tmp_path / "t.db"))
     settings = Settings(db="t.db", jobs=None, timezone="UTC")
-    engine = Engine(settings, specs=SPECS, clock=lambda: NOW)
+    engine = build_engine(settings, specs=SPECS, clock=lambda: NOW)
     return YschedApp(engine, settings, clock=lambda: NOW, start_service=True)
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from ysched_tui.config import toml_text
-from ysched_tui.engine import Engine
 from ysched_tui.memory import release_free_memory
+from ysched_tui.owner.assembly import build_engine
 from ysched_tui.settings import load_settings
 
 
@@ -20,7 +20,7 @@ async def test_the_engine_forgets_the_parsed_jobs_file_once_started(tmp_path: Pa
     jobs.write_text("".join(entry.format(i=i, m=i % 60) for i in range(50)))
     settings = load_settings(jobs_file=jobs, db=str(tmp_path / "t.db"))
     assert toml_text._parsed  # settings were read from the same file
-    engine = Engine(settings)
+    engine = build_engine(settings)
     await engine.start()
     try:
         assert len(engine.table) == 51 and not toml_text._parsed  # 50 + the cleanup job

@@ -129,10 +129,10 @@ class Scheduler(JobDeclarations):
         """
         if self._engine is not None:
             raise InvalidOperation("the scheduler is already started")
-        from ysched_tui.engine import Engine
+        from ysched_tui.owner.assembly import build_engine
 
         specs, callables = self.collect_jobs()
-        engine = Engine(self.settings, specs=specs, callables=callables)
+        engine = build_engine(self.settings, specs=specs, callables=callables)
         unsubscribe = engine.subscribe(self._hub.dispatch)
         try:
             await engine.start()

@@ -48,9 +48,9 @@ def audit(args: argparse.Namespace) -> int:
 
 
 async def _load(settings: Settings, limit: int) -> list[AuditEntry]:
-    from ysched_tui.engine import Engine
+    from ysched_tui.owner.assembly import build_engine
 
-    engine = Engine(settings, specs=[])
+    engine = build_engine(settings, specs=[])
     await engine.open()
     try:
         return await engine.audit(limit)

@@ -34,7 +34,7 @@ from ysched_tui.core.events import (
     StatusChanged,
 )
 from ysched_tui.errors import ConfigError, NotOwner, YschedError
-from ysched_tui.memory import release_free_memory
+from ysched_tui.memory import collector_held, release_free_memory, release_periodically
 from ysched_tui.settings import Settings
 
 if TYPE_CHECKING:
@@ -74,7 +74,7 @@ def run_daemon(args: argparse.Namespace) -> int:
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(message)s",
     )
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # no line per added job
     return run(_serve(settings, paused=args.paused, listen=args.listen, standby=args.standby,
                       tls=tls))
 
@@ -142,7 +142,8 @@ async def _serve(
         lock = waiting.result()
         log.info("the owner is gone: taking over %s", settings.db)
     started = time.monotonic()
-    session = await become_owner(settings, lock, listen=listen, tls=tls, paused=paused)
+    with collector_held():  # the start builds ~100,000 objects and no garbage
+        session = await become_owner(settings, lock, listen=listen, tls=tls, paused=paused)
     assert session.engine is not None and session.server is not None
     session.engine.subscribe(_log_event)
     jobs = len(await session.engine.list_jobs())
@@ -150,10 +151,12 @@ async def _serve(
              settings.db, lock.info.pid, jobs, time.monotonic() - started,
              session.server.url, _tcp(session.server.tcp_url))
     release_free_memory()  # what start-up freed (a large jobs file parsed), back to the OS
+    trimming = loop.create_task(release_periodically(), name="ysched-trim")
     engine = session.engine
     loop.add_signal_handler(signal.SIGHUP, lambda: _spawn_reload(engine))
     await stop.wait()
     loop.remove_signal_handler(signal.SIGHUP)
+    trimming.cancel()
     log.info("stopping: waiting up to %gs for running runs", settings.shutdown_grace)
     await session.close()
     log.info("stopped")

@@ -53,9 +53,9 @@ def history(args: argparse.Namespace) -> int:
 async def _load(
     settings: Settings, code: str | None, status: RunStatus | None, limit: int
 ) -> list[RunRecord]:
-    from ysched_tui.engine import Engine
+    from ysched_tui.owner.assembly import build_engine
 
-    engine = Engine(settings, specs=[])
+    engine = build_engine(settings, specs=[])
     await engine.open()
     try:
         runs = await engine.list_runs(code, status=status, limit=limit)

@@ -32,9 +32,9 @@ def list_jobs(args: argparse.Namespace) -> int:
 
 
 async def _load(settings: Settings) -> list[JobView]:
-    from ysched_tui.engine import Engine
+    from ysched_tui.owner.assembly import build_engine
 
-    engine = Engine(settings, specs=[])
+    engine = build_engine(settings, specs=[])
     await engine.open()
     try:
         return await engine.list_jobs()

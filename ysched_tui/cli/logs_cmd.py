@@ -64,9 +64,9 @@ async def _follow(
 
 
 async def _print(settings: Settings, run_id: str, *, follow: bool, stamps: bool) -> int:
-    from ysched_tui.engine import Engine
+    from ysched_tui.owner.assembly import build_engine
 
-    engine = Engine(settings, specs=[])
+    engine = build_engine(settings, specs=[])
     await engine.open()
     try:
         record = await engine.get_run(run_id)

@@ -80,9 +80,9 @@ async def _run_in_owner(
 
 
 async def _run(settings: Settings, code: str, params: dict[str, str]) -> RunRecord:
-    from ysched_tui.engine import Engine
+    from ysched_tui.owner.assembly import build_engine
 
-    engine = Engine(settings)
+    engine = build_engine(settings)
     done: asyncio.Future[RunRecord] = asyncio.get_running_loop().create_future()
     wanted: list[str] = []
 

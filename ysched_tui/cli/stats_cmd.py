@@ -38,9 +38,9 @@ def stats(args: argparse.Namespace) -> int:
 
 
 async def _load(settings: Settings, code: str | None) -> StatsReport:
-    from ysched_tui.engine import Engine
+    from ysched_tui.owner.assembly import build_engine
 
-    engine = Engine(settings, specs=[])
+    engine = build_engine(settings, specs=[])
     await engine.open()
     try:
         return await engine.stats(code)

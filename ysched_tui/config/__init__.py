@@ -1,7 +1,8 @@
 """Reading the configuration: the jobs file (TOML or Python), its includes and the scripts folder.
 
-``load_all(settings)`` is what the daemon, the console and ``ysched-tui check`` call; the other
-functions load one kind of file. Every problem found is raised together as one
+``load_all(settings)`` is what ``ysched-tui check`` calls and :class:`JobsLoader` what the engine
+is given (the same reading, remembering fingerprints); the other functions load one kind of
+file. Every problem found is raised together as one
 :class:`~ysched_tui.errors.JobsFileError`. Settings themselves live in :mod:`ysched_tui.settings`.
 
 The names below are imported on first use (PEP 562): :mod:`ysched_tui.settings` uses the small
@@ -15,12 +16,13 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ysched_tui.config.jobs_file import load_all, load_jobs_file
+    from ysched_tui.config.jobs_file import JobsLoader, load_all, load_jobs_file
     from ysched_tui.config.python_jobs import load_python_jobs
 
-__all__ = ["load_all", "load_jobs_file", "load_python_jobs"]
+__all__ = ["JobsLoader", "load_all", "load_jobs_file", "load_python_jobs"]
 
 _HOMES = {
+    "JobsLoader": "ysched_tui.config.jobs_file",
     "load_all": "ysched_tui.config.jobs_file",
     "load_jobs_file": "ysched_tui.config.jobs_file",
     "load_python_jobs": "ysched_tui.config.python_jobs",

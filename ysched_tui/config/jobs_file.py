@@ -10,20 +10,22 @@ one of them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import functools
+import weakref
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ysched_tui.config.python_jobs import load_python_jobs
 from ysched_tui.config.scripts import discover, script_index
+from ysched_tui.config.spec_codec import spec_fingerprint
 from ysched_tui.config.toml_jobs import overridden_scripts, read_toml_jobs
+from ysched_tui.config.toml_text import forget_parsed
 from ysched_tui.core.models import JobSpec
 from ysched_tui.errors import JobsFileError, Problem
 
 if TYPE_CHECKING:
     from ysched_tui.settings import Settings
-
-__all__ = ["Callables", "load_all", "load_jobs_file", "read_toml_jobs"]
 
 Callables = dict[str, Callable[..., Any]]
 """Python callables behind API-declared jobs, by job code."""
@@ -62,6 +64,8 @@ class _Collected:
         self.callables: Callables = {}
         self.problems: list[Problem] = []
         self.visited: set[Path] = set()
+        self.fingerprints: list[tuple[JobSpec, str | None]] = []
+        """(spec, fingerprint) of the specs the parse cache knows."""
 
 
 def load_all(settings: Settings) -> tuple[list[JobSpec], Callables]:
@@ -76,6 +80,11 @@ def load_all(settings: Settings) -> tuple[list[JobSpec], Callables]:
     Raises:
         JobsFileError: every problem in every file, including codes defined more than once.
     """
+    collected = _collect(settings)
+    return collected.specs, collected.callables
+
+
+def _collect(settings: Settings) -> _Collected:
     collected = _Collected()
     discovered = discover(settings.scripts_dir, collected.problems)
     scripts = script_index(discovered)
@@ -86,7 +95,59 @@ def load_all(settings: Settings) -> tuple[list[JobSpec], Callables]:
     collected.problems += _duplicates(collected.specs)
     if collected.problems:
         raise JobsFileError(collected.problems)
-    return collected.specs, collected.callables
+    return collected
+
+
+class JobsLoader:
+    """Reads the jobs a configuration declares, and knows the fingerprints of what it read.
+
+    One per engine, built by the composition root. Fingerprints of live specs are remembered
+    by identity (~350 bytes a job) until :meth:`forget`: those read from the parse cache come
+    with it, others are computed once when asked for.
+    """
+
+    def __init__(self) -> None:
+        self._fingerprints: dict[int, tuple[weakref.ref[JobSpec], str | None]] = {}
+
+    def load(self, settings: Settings) -> tuple[list[JobSpec], Callables]:
+        """What :func:`load_all` returns, remembering the fingerprints the cache holds.
+
+        Raises:
+            JobsFileError: every problem in every file, including codes defined more than once.
+        """
+        collected = _collect(settings)
+        for spec, value in collected.fingerprints:
+            self._remember(spec, value)
+        return collected.specs, collected.callables
+
+    def fingerprint(self, spec: JobSpec) -> str | None:
+        """:func:`~ysched_tui.config.spec_codec.spec_fingerprint` of ``spec``, free for specs
+        that came out of the parse cache or whose fingerprint was asked for before."""
+        known = self._fingerprints.get(id(spec))
+        if known is not None and known[0]() is spec:
+            return known[1]
+        value = spec_fingerprint(spec)
+        self._remember(spec, value)
+        return value
+
+    def fingerprints(self, specs: Sequence[JobSpec]) -> dict[str, str | None]:
+        """:meth:`fingerprint` of each spec, by code."""
+        return {spec.code: self.fingerprint(spec) for spec in specs}
+
+    def forget(self) -> None:
+        """Drop the fingerprints and every file this process parsed (the on-disk parse cache
+        stays): after a start, which needed them only to build and sync the specs, and
+        before a reload, which must read the files again."""
+        self._fingerprints.clear()
+        forget_parsed()
+
+    def _remember(self, spec: JobSpec, value: str | None) -> None:
+        key = id(spec)
+        self._fingerprints[key] = (weakref.ref(spec, functools.partial(self._dead, key)), value)
+
+    def _dead(self, key: int, _ref: object) -> None:
+        """The spec died: its id may be reused, so its fingerprint goes."""
+        self._fingerprints.pop(key, None)
 
 
 def _load_file(path: Path, scripts: Mapping[str, JobSpec], collected: _Collected) -> None:
@@ -106,6 +167,7 @@ def _load_file(path: Path, scripts: Mapping[str, JobSpec], collected: _Collected
         return
     collected.specs += result.specs
     collected.problems += result.problems
+    collected.fingerprints += zip(result.specs, result.fingerprints, strict=False)
     for included in result.includes:
         _load_file(included, scripts, collected)
 

@@ -24,7 +24,6 @@ import os
 import pickle
 import sys
 import tempfile
-import weakref
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -115,8 +114,12 @@ def specs_key(path: Path, scripts: Mapping[str, JobSpec]) -> str:
     return hashlib.blake2b(f"{path}\0{scripts_repr}".encode(), digest_size=20).hexdigest()
 
 
-def cached_specs(path: Path, digest: str, key: str) -> list[JobSpec] | None:
-    """The specs stored for this content and ``key``, or ``None`` (a miss, for any reason)."""
+def cached_specs(
+    path: Path, digest: str, key: str
+) -> tuple[list[JobSpec], list[str | None]] | None:
+    """The specs stored for this content and ``key`` with their fingerprints (one each, see
+    :func:`~ysched_tui.config.spec_codec.spec_fingerprint`), or ``None`` (a miss, for any
+    reason)."""
     entry = _entry(path, digest)
     blob = None if entry is None else entry.specs.get(key)
     if blob is None:
@@ -127,53 +130,32 @@ def cached_specs(path: Path, digest: str, key: str) -> list[JobSpec] | None:
             specs = decode_specs(data)
             if len(fingerprints) != len(specs):
                 return None
-            _remember(specs, fingerprints)
-            return specs
+            return specs, list(fingerprints)
     except Exception:  # stale classes or damaged data: read the file instead
         return None
 
 
-def store_specs(path: Path, digest: str, key: str, specs: Sequence[JobSpec]) -> None:
-    """Remember the specs read from ``path`` (only when its document is cached)."""
+def store_specs(
+    path: Path, digest: str, key: str, specs: Sequence[JobSpec]
+) -> list[str | None] | None:
+    """Remember the specs read from ``path`` (only when its document is cached).
+
+    Returns:
+        The fingerprint of each spec as stored with it, or ``None`` when nothing was stored.
+    """
     entry = _entry(path, digest)
     if entry is None:
-        return
+        return None
     try:
         with paused_gc():
-            fingerprints = [fingerprint(spec) for spec in specs]
+            fingerprints = [spec_fingerprint(spec) for spec in specs]
             data = (encode_specs(specs), fingerprints)
             blob = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:  # a value the codec or pickle cannot hold: no cache for this file
-        return
+        return None
     entry.specs = {key: blob}
     _write(entry)
-
-
-_fingerprints: dict[int, tuple[weakref.ref[JobSpec], str | None]] = {}
-"""Fingerprints of live specs by ``id``: read from the cache with them, or computed once."""
-
-
-def fingerprint(spec: JobSpec) -> str | None:
-    """:func:`~ysched_tui.config.spec_codec.spec_fingerprint` of ``spec``, free for specs that
-    came out of the cache (stored with them) or whose fingerprint was asked for before."""
-    known = _fingerprints.get(id(spec))
-    if known is not None and known[0]() is spec:
-        return known[1]
-    value = spec_fingerprint(spec)
-    _remember([spec], [value])
-    return value
-
-
-def _remember(specs: Sequence[JobSpec], fingerprints: Sequence[str | None]) -> None:
-    for spec, value in zip(specs, fingerprints, strict=True):
-        key = id(spec)
-        _fingerprints[key] = (weakref.ref(spec, functools.partial(_forget_fingerprint, key)),
-                              value)
-
-
-def _forget_fingerprint(key: int, _ref: object) -> None:
-    """The spec died: its id may be reused, so its fingerprint goes."""
-    _fingerprints.pop(key, None)
+    return fingerprints
 
 
 def _key_path(path: Path) -> str:
@@ -277,9 +259,6 @@ def code_fingerprint() -> str:
 
 
 def forget() -> None:
-    """Drop what this process holds in memory (the files stay): after a start, and for tests.
-
-    Fingerprints of live specs go too (~350 bytes a job); the next sync computes those it needs.
-    """
+    """Drop the entries this process holds in memory (the files stay): after a start, and for
+    tests."""
     _loaded.clear()
-    _fingerprints.clear()

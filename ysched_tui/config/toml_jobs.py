@@ -35,6 +35,9 @@ class TomlJobs:
     includes: list[Path] = field(default_factory=list)
     """Other jobs files named by ``include``, resolved against this file's folder."""
     problems: list[Problem] = field(default_factory=list)
+    fingerprints: list[str | None] = field(default_factory=list)
+    """One per spec when the parse cache holds the specs (read from it or stored in it): the
+    fingerprint each is known by; empty otherwise."""
 
 
 def read_toml_jobs(path: Path, scripts: Mapping[str, JobSpec]) -> TomlJobs:
@@ -65,13 +68,14 @@ def read_toml_jobs(path: Path, scripts: Mapping[str, JobSpec]) -> TomlJobs:
     cache_key = parse_cache.specs_key(path, scripts)
     cached = parse_cache.cached_specs(path, found.digest, cache_key)
     if cached is not None:
-        result.specs = cached
+        result.specs, result.fingerprints = cached
     else:
         known = len(result.problems)
         with parse_cache.paused_gc():
             _read_tables(tables, file, lines, scripts, result)
         if len(result.problems) == known:
-            parse_cache.store_specs(path, found.digest, cache_key, result.specs)
+            stored = parse_cache.store_specs(path, found.digest, cache_key, result.specs)
+            result.fingerprints = stored or []
     result.problems.sort(key=lambda problem: problem.line or 0)
     return result
 

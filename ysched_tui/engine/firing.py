@@ -1,21 +1,20 @@
-"""Firing: what happens when APScheduler says a job is due, and what a start fires or records.
+"""Firing: when jobs fire (APScheduler, through :mod:`~ysched_tui.engine.aps`) and what a fire
+means (the engine's policies).
 
-A mixin of :class:`~ysched_tui.engine.service.Engine`, kept apart from its lifecycle: fires
-within the misfire grace start runs, later ones are recorded as missed; after downtime the
-missed fires are recorded and caught up by policy; ``@reboot`` jobs run once per start; every
-change of a job's schedule goes through :meth:`EngineFiring._schedule`.
+:class:`Firing` owns the AsyncIOScheduler. Fires within the misfire grace start runs, later ones
+are recorded as missed; after downtime the missed fires are recorded and caught up by policy;
+``@reboot`` jobs run once per start; every change of a job's schedule goes through
+:meth:`Firing.schedule`, which stores the job's next fire in its state and tells APScheduler.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from ysched_tui.core.models import TriggerType
-from ysched_tui.core.repository import Repository
 from ysched_tui.engine import aps
 from ysched_tui.engine.runs import RunManager
 from ysched_tui.engine.startup import catch_up_runs, missed_fires, unrecorded
@@ -23,87 +22,157 @@ from ysched_tui.engine.table import JobEntry, JobTable
 from ysched_tui.settings import Settings
 
 
-class EngineFiring:
-    """Due fires, missed fires, catch-up, ``@reboot`` and (re)scheduling."""
+class Firing:
+    """Due fires, missed fires, catch-up, ``@reboot`` and (re)scheduling.
 
-    table: JobTable
-    repo: Repository
-    settings: Settings
-    clock: Callable[[], datetime]
-    _runs: RunManager | None
-    _scheduler: AsyncIOScheduler | None
-    _dirty: set[str]
+    Args:
+        table: the jobs.
+        settings: the misfire grace and catch-up policy jobs default to.
+        clock: the current aware time.
+        recorded: the scheduled times already recorded for a job since a time (the
+            repository's ``scheduled_times``): catch-up never records a fire twice.
+        mark: a job's state changed (store it soon).
+        changed: a job changed (publish it, store its state soon).
+    """
 
-    if TYPE_CHECKING:  # provided by Engine
+    def __init__(
+        self,
+        *,
+        table: JobTable,
+        settings: Settings,
+        clock: Callable[[], datetime],
+        recorded: Callable[[str, datetime], Awaitable[set[datetime]]],
+        mark: Callable[[str], None],
+        changed: Callable[[JobEntry], None],
+    ) -> None:
+        self._table = table
+        self._settings = settings
+        self._clock = clock
+        self._recorded = recorded
+        self._mark = mark
+        self._changed = changed
+        self._runs: RunManager | None = None
+        self.scheduler: AsyncIOScheduler | None = None
+        """APScheduler, from :meth:`start` on."""
 
-        def _changed(self, entry: JobEntry) -> None:
-            ...
+    # --- lifecycle -------------------------------------------------------------------------
 
-    def _dispatch(self, code: str, run_times: list[datetime]) -> None:
+    async def start(
+        self,
+        runs: RunManager,
+        now: datetime,
+        *,
+        recover: bool,
+        changed: Sequence[str],
+        same_zone: bool,
+        paused: bool,
+    ) -> None:
+        """Catch up (with ``recover``) and start APScheduler with every job.
+
+        Args:
+            runs: starts and records the runs fires ask for.
+            now: the start time.
+            recover: record missed fires and apply the catch-up policies.
+            changed: jobs whose triggers may differ from the stored next fire's.
+            same_zone: the stored next fires were computed in the settings' zone.
+            paused: start APScheduler paused (nothing fires).
+        """
+        self._runs = runs
+        changed_codes = set(changed)
+        with self._table.shared_fires():
+            if recover:
+                await self._catch_up(runs, now)
+            scheduler = aps.build_scheduler(self.dispatch)
+            jobs = []
+            for entry in self._table:
+                keep = same_zone and entry.spec.code not in changed_codes
+                nxt = self.next_run(entry, now, keep=keep)
+                jobs.append((entry.spec.code, self.trigger(entry), nxt))
+        aps.add_before_start(scheduler, jobs)
+        scheduler.start(paused=paused)
+        self.scheduler = scheduler
+
+    def shutdown(self) -> None:
+        """Stop firing (runs in progress are not touched)."""
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=False)
+
+    # --- fires -----------------------------------------------------------------------------
+
+    def dispatch(self, code: str, run_times: list[datetime]) -> None:
         """APScheduler says ``code`` is due at ``run_times``: run, or record as missed."""
-        if code not in self.table or self._runs is None:
+        runs = self._runs
+        if code not in self._table or runs is None:
             return
-        entry = self.table.get(code)
+        entry = self._table.get(code)
         if not entry.schedulable:
             return
-        now = self.clock()
+        now = self._clock()
         grace = entry.spec.misfire_grace
-        grace = self.settings.misfire_grace if grace is None else grace
+        grace = self._settings.misfire_grace if grace is None else grace
         for when in run_times:
             late = (now - when).total_seconds()
             if late > grace:
                 reason = f"{late:.1f}s late (misfire grace {grace:g}s)"
-                self._runs.record_missed(entry, when, reason)
+                runs.record_missed(entry, when, reason)
             else:
-                self._runs.start(entry, trigger_type=TriggerType.SCHEDULED, scheduled_time=when)
+                runs.start(entry, trigger_type=TriggerType.SCHEDULED, scheduled_time=when)
         last = run_times[-1]
-        entry.state = entry.state.model_copy(
-            update={"last_fire_time": last, "next_run_time": self.table.next_fire(entry, last)}
-        )
+        self._table.update(entry, state=entry.state.model_copy(
+            update={"last_fire_time": last, "next_run_time": self._table.next_fire(entry, last)}
+        ))
         self._changed(entry)
 
-    async def _catch_up(self, now: datetime) -> None:
-        assert self._runs is not None
-        for entry in self.table:
-            missed = missed_fires(self.table, entry, now)
+    async def _catch_up(self, runs: RunManager, now: datetime) -> None:
+        for entry in self._table:
+            missed = missed_fires(self._table, entry, now)
             if not missed:
                 continue
             last = missed[-1]
             # a previous owner killed before persisting last_fire_time may have recorded some
             assert entry.state.last_fire_time is not None
-            recorded = await self.repo.scheduled_times(entry.spec.code,
-                                                       entry.state.last_fire_time)
+            recorded = await self._recorded(entry.spec.code, entry.state.last_fire_time)
             missed = unrecorded(missed, recorded)
             for when in missed:
-                self._runs.record_missed(entry, when, "the scheduler was not running")
-            policy = entry.spec.catch_up or self.settings.catch_up
+                runs.record_missed(entry, when, "the scheduler was not running")
+            policy = entry.spec.catch_up or self._settings.catch_up
             for when in catch_up_runs(policy, missed):
-                self._runs.start(entry, trigger_type=TriggerType.CATCH_UP, scheduled_time=when)
-            entry.state = entry.state.model_copy(update={"last_fire_time": last})
-            self._dirty.add(entry.spec.code)
+                runs.start(entry, trigger_type=TriggerType.CATCH_UP, scheduled_time=when)
+            self._table.update(entry, state=entry.state.model_copy(
+                update={"last_fire_time": last}))
+            self._mark(entry.spec.code)
 
-    def _startup_fires(self) -> None:
-        assert self._runs is not None
-        for entry in self.table:
+    def startup_fires(self) -> None:
+        """Run the ``@reboot`` jobs (once per start)."""
+        runs = self._runs
+        assert runs is not None
+        for entry in self._table:
             if any(t.kind == "startup" for t in entry.triggers) and entry.schedulable:
-                self._runs.start(entry, trigger_type=TriggerType.SCHEDULED,
-                                 scheduled_time=self.clock())
+                runs.start(entry, trigger_type=TriggerType.SCHEDULED,
+                           scheduled_time=self._clock())
 
-    def _schedule(
+    # --- schedules -------------------------------------------------------------------------
+
+    def schedule(
         self, entry: JobEntry, now: datetime, *, fresh: bool = False, keep: bool = False
     ) -> None:
         """(Re)compute a job's next fire and tell APScheduler.
 
         Args:
             fresh: no APScheduler job exists for this code (no lookup of one).
-            keep: see :meth:`_next_run`.
+            keep: see :meth:`next_run`.
         """
-        nxt = self._next_run(entry, now, keep=keep)
-        if self._scheduler is None:
+        nxt = self.next_run(entry, now, keep=keep)
+        if self.scheduler is None:
             return
-        aps.put_job(self._scheduler, entry.spec.code, self._trigger(entry), nxt, fresh=fresh)
+        aps.put_job(self.scheduler, entry.spec.code, self.trigger(entry), nxt, fresh=fresh)
 
-    def _next_run(self, entry: JobEntry, now: datetime, *, keep: bool = False) -> datetime | None:
+    def drop(self, code: str) -> None:
+        """Forget a job's schedule (the job is being removed)."""
+        if self.scheduler is not None:
+            aps.drop_job(self.scheduler, code)
+
+    def next_run(self, entry: JobEntry, now: datetime, *, keep: bool = False) -> datetime | None:
         """The job's next fire from ``now``, stored in its state (marked dirty when it changed).
 
         Args:
@@ -116,12 +185,14 @@ class EngineFiring:
             return stored
         nxt = None
         if entry.schedulable:
-            nxt = self.table.next_fire(entry, now - timedelta(microseconds=1))
+            nxt = self._table.next_fire(entry, now - timedelta(microseconds=1))
+        changes: dict[str, datetime | None] = {"next_run_time": nxt}
         if entry.state.last_fire_time is None and nxt is not None:
-            entry.state = entry.state.model_copy(update={"last_fire_time": now})
-        entry.state = entry.state.model_copy(update={"next_run_time": nxt})
-        self._dirty.add(entry.spec.code)
+            changes["last_fire_time"] = now
+        self._table.update(entry, state=entry.state.model_copy(update=changes))
+        self._mark(entry.spec.code)
         return nxt
 
-    def _trigger(self, entry: JobEntry) -> aps.CoreTrigger:
-        return aps.CoreTrigger(entry.triggers, self.table.tz(entry), entry.spec.code)
+    def trigger(self, entry: JobEntry) -> aps.CoreTrigger:
+        """The APScheduler trigger of a job's triggers in force."""
+        return aps.CoreTrigger(entry.triggers, self._table.tz(entry), entry.spec.code)

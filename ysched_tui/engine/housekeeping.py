@@ -11,33 +11,32 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from datetime import datetime, timedelta
+from typing import Any
 
 from ysched_tui.core.models import JobSource, JobSpec, PythonTarget
+from ysched_tui.core.repository import PurgeResult
 from ysched_tui.core.triggers import CronTrigger
-from ysched_tui.memory import release_free_memory
-
-if TYPE_CHECKING:
-    from ysched_tui.engine.service import Engine
 
 log = logging.getLogger("ysched_tui.engine")
 
 CLEANUP_CODE = "ysched.cleanup"
 TICK_SECONDS = 0.25
 FIGURES_EVERY = 240  # ticks: once a minute
-TRIM_EVERY = 60  # ticks: every 15 s, freed heap goes back to the OS (see ysched_tui.memory);
-# under a steady churn of output lines and job views glibc otherwise keeps it (~5 MB measured)
 
 
-def cleanup_spec(engine: Engine) -> tuple[JobSpec, Callable[[], Awaitable[dict[str, Any]]]]:
-    """The retention cleanup job and the function it runs."""
+def cleanup_job(
+    purge: Callable[[datetime], Awaitable[PurgeResult]],
+    clock: Callable[[], datetime],
+    retention_days: int,
+) -> tuple[JobSpec, Callable[[], Awaitable[dict[str, Any]]]]:
+    """The retention cleanup job and the function it runs (``purge``: the repository's)."""
 
     async def cleanup() -> dict[str, Any]:
-        days = engine.settings.retention_days
-        cutoff = engine.clock() - timedelta(days=days)
-        result = await engine.repo.purge(cutoff)
-        return {"retention_days": days, "runs_deleted": result.runs, "lines_deleted": result.lines}
+        cutoff = clock() - timedelta(days=retention_days)
+        result = await purge(cutoff)
+        return {"retention_days": retention_days, "runs_deleted": result.runs,
+                "lines_deleted": result.lines}
 
     spec = JobSpec(
         code=CLEANUP_CODE,
@@ -53,12 +52,18 @@ def cleanup_spec(engine: Engine) -> tuple[JobSpec, Callable[[], Awaitable[dict[s
 
 
 class Housekeeping:
-    """Runs the periodic upkeep of an engine."""
+    """Runs the periodic upkeep: ``tick`` every :data:`TICK_SECONDS`, ``refresh`` at once and
+    then every minute. A failing call is logged; the loop goes on."""
 
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
+    def __init__(
+        self,
+        *,
+        tick: Callable[[], Awaitable[None]],
+        refresh: Callable[[], Awaitable[None]],
+    ) -> None:
+        self._tick = tick
+        self._refresh = refresh
         self._task: asyncio.Task[None] | None = None
-        self.status_dirty = False
 
     def start(self) -> None:
         """Start the tick loop."""
@@ -74,15 +79,13 @@ class Housekeeping:
 
     async def _loop(self) -> None:
         ticks = 0
-        await self._engine.refresh_figures()  # not in start(): it scans up to 7 days of runs
+        await self._refresh()  # not in start(): it scans up to 7 days of runs
         while True:
             await asyncio.sleep(TICK_SECONDS)
             ticks += 1
             try:
-                await self._engine.tick()
+                await self._tick()
                 if ticks % FIGURES_EVERY == 0:
-                    await self._engine.refresh_figures()
-                if ticks % TRIM_EVERY == 0:
-                    release_free_memory()
+                    await self._refresh()
             except Exception:
                 log.exception("engine upkeep failed")

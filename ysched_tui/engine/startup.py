@@ -1,6 +1,7 @@
-"""What happens when a scheduler starts: syncing declared jobs and catching up missed fires.
+"""The rules of a start and a reload: syncing declared jobs, and catching up missed fires.
 
-Declared jobs (jobs file, Python API, scripts) are synced into the job table: new ones are
+Declared jobs (jobs file, Python API, scripts) are synced with the jobs the engine has — the
+stored ones at a start, the table's at a reload — by one rule, :func:`plan_sync`: new ones are
 added, changed ones updated, vanished ones removed (their history stays). Operator state —
 paused, overrides, counters, the last handled fire — survives, so a reschedule or a pause made in
 the console outlives a restart and stays visible as an override.
@@ -13,11 +14,11 @@ then the job's catch-up policy decides what runs: ``once`` (one catch-up run, li
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from ysched_tui.core.models import CatchUp, JobSource, JobSpec, JobState, new_job_id
+from ysched_tui.core.models import CatchUp, JobSource, JobSpec
 from ysched_tui.engine.table import JobEntry, JobTable
 from ysched_tui.settings import Settings
 
@@ -27,60 +28,52 @@ MAX_MISSED_PER_JOB = 1000
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class SyncResult:
-    """What a sync changed, for the log line at start."""
+    """What a sync changes, by job code."""
 
     added: tuple[str, ...]
+    """Declared jobs the engine does not have yet."""
     updated: tuple[str, ...]
+    """Jobs whose declared spec differs from the one the engine has."""
     removed: tuple[str, ...]
+    """Jobs gone from a source that was read (never runtime jobs)."""
     verified: tuple[str, ...] = ()
-    """Unchanged jobs whose stored spec had to be rebuilt and compared (no fingerprint yet)."""
+    """Unchanged jobs whose spec had to be compared (a different object, equal)."""
 
 
-def sync_jobs(
-    stored: Sequence[tuple[JobSpec, JobState]],
-    declared: Sequence[JobSpec],
-    table: JobTable,
+def plan_sync(
+    current: Iterable[JobSpec],
+    declared: Mapping[str, JobSpec],
     *,
     loaded: Collection[JobSource] = (JobSource.FILE, JobSource.API, JobSource.SCRIPT),
-) -> tuple[SyncResult, list[JobEntry]]:
-    """Fill ``table`` from stored jobs updated by the declared ones.
+) -> SyncResult:
+    """What syncing the ``declared`` jobs (by code) into the ``current`` ones changes.
 
     Args:
-        loaded: the sources read for this start. A stored job missing from the declared ones
-            is removed only when its source was read: starting once without ``--jobs`` (or
+        current: the specs the engine has (stored at a start, in its table at a reload).
+        loaded: the sources that were read. A current job missing from the declared ones is
+            removed only when its source was read: starting once without ``--jobs`` (or
             without the scripts folder) must not wipe the jobs, pauses and overrides it declared.
 
     Returns:
-        what changed, and the entries whose spec must be saved. A stored spec that *is* the
-        declared object (storage recognised its fingerprint) is unchanged without comparing.
+        The codes added (in declared order), updated, removed and verified (in current order).
+        A current spec that *is* the declared object (storage recognised its fingerprint) is
+        unchanged without comparing.
     """
-    declared_by_code = {spec.code: spec for spec in declared}
-    added: list[str] = []
     updated: list[str] = []
     removed: list[str] = []
     verified: list[str] = []
-    to_save: list[JobEntry] = []
-    for spec, state in stored:
-        new = declared_by_code.pop(spec.code, None)
-        if new is None and spec.source is not JobSource.RUNTIME and spec.source in loaded:
-            removed.append(spec.code)
-            continue
-        entry = JobEntry(spec=new or spec, state=state)
-        if new is not None and new is not spec:
-            if new != spec:
-                updated.append(spec.code)
-                to_save.append(entry)
-            else:
-                verified.append(spec.code)
-        table.put(entry)
-    for spec in declared_by_code.values():
-        entry = JobEntry(spec=spec, state=JobState(code=spec.code, id=new_job_id()))
-        added.append(spec.code)
-        to_save.append(entry)
-        table.put(entry)
-    result = SyncResult(added=tuple(added), updated=tuple(updated), removed=tuple(removed),
-                        verified=tuple(verified))
-    return result, to_save
+    seen: set[str] = set()
+    for spec in current:
+        seen.add(spec.code)
+        new = declared.get(spec.code)
+        if new is None:
+            if spec.source is not JobSource.RUNTIME and spec.source in loaded:
+                removed.append(spec.code)
+        elif new is not spec:
+            (updated if new != spec else verified).append(spec.code)
+    added = tuple(code for code in declared if code not in seen)
+    return SyncResult(added=added, updated=tuple(updated), removed=tuple(removed),
+                      verified=tuple(verified))
 
 
 def loaded_sources(settings: Settings, declared: Sequence[JobSpec]) -> frozenset[JobSource]:

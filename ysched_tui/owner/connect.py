@@ -29,7 +29,7 @@ from ysched_tui.errors import NotOwner
 from ysched_tui.owner.lock import OwnerInfo, OwnerLock, read_owner, try_lock
 from ysched_tui.settings import Settings
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the engine, the web stack and httpx load only when this process needs them
     import ssl
 
     from ysched_tui.control.serve import ControlServer
@@ -126,7 +126,8 @@ async def open_service(
         listen: also serve the control API on TCP (``HOST:PORT``) when becoming the owner.
         paused: start the engine paused when becoming the owner.
         via: how this process acts, for the audit (``console``, ``cli``).
-        engine_factory: builds the engine (tests pass jobs); default ``Engine(settings)``.
+        engine_factory: builds the engine (tests pass jobs); default
+            :func:`~ysched_tui.owner.assembly.build_engine`.
         defer_server: as the owner, leave the control server for :meth:`Session.start_server`
             (the console starts it after its first paint; others wait for its socket).
 
@@ -176,10 +177,10 @@ async def become_owner(
     """Start the engine and the control server under ``lock`` (released if that fails);
     with ``defer_server`` the server waits for :meth:`Session.start_server`. ``tls`` (from
     :func:`~ysched_tui.control.tls.server_context`) serves ``listen`` over HTTPS."""
-    from ysched_tui.engine import Engine
+    from ysched_tui.owner.assembly import build_control_server, build_engine
 
     paths = control_paths(settings.db)
-    engine = engine_factory(settings) if engine_factory else Engine(settings)
+    engine = engine_factory(settings) if engine_factory else build_engine(settings)
     session = Session(service=engine, role="owner", db=settings.db, owner=lock.info,
                       engine=engine, lock=lock)
     try:
@@ -187,10 +188,8 @@ async def become_owner(
         await engine.start(paused=paused)
 
         def build() -> ControlServer:
-            from ysched_tui.control.serve import ControlServer
-
-            return ControlServer(engine, socket_path=paths.socket, listen=listen, token=token,
-                                 tls=tls)
+            return build_control_server(engine, socket_path=paths.socket, listen=listen,
+                                        token=token, tls=tls)
 
         session.serve_later = build
         if not defer_server:

@@ -19,6 +19,7 @@ from ysched_tui.core.events import Event
 from ysched_tui.core.models import CommandTarget, JobSpec, ParamSpec, ScriptTarget
 from ysched_tui.core.triggers import CronTrigger
 from ysched_tui.engine import Engine
+from ysched_tui.owner.assembly import build_engine
 from ysched_tui.settings import Settings
 
 TOKEN = "test-token-0123456789"
@@ -92,7 +93,7 @@ class Stack:
 async def stack(tmp_path: Path) -> AsyncIterator[Stack]:
     """A started engine with the standard jobs, served on its socket, with a client."""
     settings = settings_for(tmp_path)
-    engine = Engine(settings, specs=standard_jobs())
+    engine = build_engine(settings, specs=standard_jobs())
     await engine.start()
     server = ControlServer(engine, socket_path=control_paths(settings.db).socket)
     await server.start()

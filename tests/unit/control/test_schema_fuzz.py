@@ -24,7 +24,7 @@ from ysched_tui.control.schema import openapi_document
 from ysched_tui.control.serve import ControlServer
 from ysched_tui.control.wire import actor_header
 from ysched_tui.core.models import Actor, CommandTarget
-from ysched_tui.engine import Engine
+from ysched_tui.owner.assembly import build_engine
 
 from .conftest import command, settings_for
 from .openapi_strategies import GARBAGE_TEXT, Operation, SchemaStrategies, operations
@@ -42,7 +42,7 @@ async def served(
 ) -> AsyncIterator[tuple[httpx.AsyncClient, str]]:
     """A client of a paused engine with two harmless jobs and one finished run."""
     tmp: Path = tmp_path_factory.mktemp("fuzz")
-    engine = Engine(settings_for(tmp), specs=[
+    engine = build_engine(settings_for(tmp), specs=[
         command("hello", "echo hi"),
         command("nightly", "true"),
     ])

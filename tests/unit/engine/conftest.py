@@ -12,6 +12,7 @@ import pytest
 from ysched_tui.core.events import Event
 from ysched_tui.core.models import CommandTarget, JobSpec
 from ysched_tui.engine import Engine
+from ysched_tui.owner.assembly import build_engine
 from ysched_tui.settings import Settings
 
 
@@ -75,7 +76,7 @@ async def start_engine(tmp_path: Path) -> AsyncIterator[Callable[..., Any]]:
         specs: Sequence[JobSpec], *, settings: Settings | None = None, **kw: Any
     ) -> tuple[Engine, EventLog]:
         paused = kw.pop("paused", False)
-        engine = Engine(settings or make_settings(tmp_path), specs=specs, **kw)
+        engine = build_engine(settings or make_settings(tmp_path), specs=specs, **kw)
         log = EventLog()
         engine.subscribe(log)
         await engine.start(paused=paused)

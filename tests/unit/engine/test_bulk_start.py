@@ -13,9 +13,10 @@ from apscheduler.job import Job
 from tests.unit.engine.conftest import command_job, make_settings
 from ysched_tui.core.models import JobState, RunStatus
 from ysched_tui.core.triggers import CronTrigger, IntervalTrigger
-from ysched_tui.engine import Engine, aps
+from ysched_tui.engine import aps
 from ysched_tui.engine.table import JobEntry, JobTable
 from ysched_tui.errors import ConfigError
+from ysched_tui.owner.assembly import build_engine
 
 T0 = datetime(2030, 1, 1, tzinfo=UTC)
 
@@ -132,12 +133,12 @@ async def test_restart_reuses_next_fires_and_finds_missed_ones(tmp_path: Path) -
     settings = make_settings(tmp_path)
     specs = [command_job(f"j{i}", "true", triggers=(CronTrigger(expr=f"{i} 10 * * *"),))
              for i in range(1, 4)]
-    engine = Engine(settings, specs=specs, clock=lambda: now[0])
+    engine = build_engine(settings, specs=specs, clock=lambda: now[0])
     await engine.start(paused=True)
     first = {e.spec.code: e.state.next_run_time for e in engine.table}
     await engine.stop(grace=0)
     now[0] = datetime(2030, 1, 1, 10, 1, 30, tzinfo=UTC)  # j1's 10:01 passed while down
-    engine = Engine(settings, specs=specs, clock=lambda: now[0])
+    engine = build_engine(settings, specs=specs, clock=lambda: now[0])
     await engine.start(paused=True)
     try:
         got = {e.spec.code: e.state.next_run_time for e in engine.table}
@@ -147,15 +148,15 @@ async def test_restart_reuses_next_fires_and_finds_missed_ones(tmp_path: Path) -
         missed = [r for code in ("j1", "j2", "j3") for r in await engine.list_runs(code)
                   if r.status is RunStatus.MISSED]
         assert [(r.job_code, r.scheduled_time) for r in missed] == [("j1", first["j1"])]
-        assert engine._scheduler is not None
-        assert engine._scheduler.get_job("j2").next_run_time == first["j2"]
+        assert engine._firing.scheduler is not None
+        assert engine._firing.scheduler.get_job("j2").next_run_time == first["j2"]
     finally:
         await engine.stop(grace=0)
 
 
 async def test_the_collector_resumes_after_start(tmp_path: Path) -> None:
     """GC is held during start and back on the loop's next turn, or at once when start fails."""
-    engine = Engine(make_settings(tmp_path), specs=[command_job("a", "true")])
+    engine = build_engine(make_settings(tmp_path), specs=[command_job("a", "true")])
     await engine.start(paused=True)
     try:
         await asyncio.sleep(0)
@@ -164,7 +165,7 @@ async def test_the_collector_resumes_after_start(tmp_path: Path) -> None:
         await engine.stop(grace=0)
     bad = tmp_path / "bad.toml"
     bad.write_text("[[jobs]]\ncode = 'x'\n", encoding="utf-8")
-    failing = Engine(make_settings(tmp_path, jobs=bad))
+    failing = build_engine(make_settings(tmp_path, jobs=bad))
     with pytest.raises(ConfigError):
         await failing.start(paused=True)
     assert gc.isenabled()

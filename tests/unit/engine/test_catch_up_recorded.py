@@ -9,7 +9,7 @@ from pathlib import Path
 from tests.unit.engine.conftest import command_job, make_settings
 from ysched_tui.core.models import RunRecord, RunStatus, TriggerType
 from ysched_tui.core.triggers import IntervalTrigger
-from ysched_tui.engine import Engine
+from ysched_tui.owner.assembly import build_engine
 from ysched_tui.storage import SqliteRepository
 
 T0 = datetime(2026, 11, 23, 12, 0, 0, tzinfo=UTC)
@@ -22,7 +22,7 @@ def _job():
 async def test_catch_up_skips_fires_with_a_row(tmp_path: Path) -> None:
     """Fires after the stored last_fire_time that already have a run row are not re-recorded."""
     settings = make_settings(tmp_path, catch_up="skip")
-    first = Engine(settings, specs=[_job()], clock=lambda: T0)
+    first = build_engine(settings, specs=[_job()], clock=lambda: T0)
     await first.start(paused=True)
     job_id = (await first.get_job("tick")).state.id
     await first.stop(grace=0)
@@ -39,7 +39,7 @@ async def test_catch_up_skips_fires_with_a_row(tmp_path: Path) -> None:
     await repo.close()
 
     later = T0 + timedelta(seconds=4, milliseconds=500)
-    again = Engine(settings, specs=[_job()], clock=lambda: later)
+    again = build_engine(settings, specs=[_job()], clock=lambda: later)
     await again.start(paused=True)
     try:
         runs = await again.list_runs("tick", limit=100)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from tests.waiting import wait_until
 from ysched_tui.core.models import RunStatus
-from ysched_tui.engine import Engine
+from ysched_tui.owner.assembly import build_engine
 from ysched_tui.settings import load_settings
 
 JOBS = """
@@ -35,7 +35,7 @@ async def _running_run(settings, code: str, timeout: float = 15.0) -> str:
     """Poll the database (as a separate reader) until ``code`` has a running run."""
 
     async def running() -> str | None:
-        engine = Engine(settings, specs=[])
+        engine = build_engine(settings, specs=[])
         await engine.open()
         try:
             for run in await engine.list_runs(code, limit=5):
@@ -54,7 +54,7 @@ async def test_kill_9_mid_run_then_restart(tmp_path: Path):
     pidfile = tmp_path / "long.pid"
     jobs.write_text(JOBS.format(pidfile=pidfile))
     settings = load_settings(jobs_file=jobs, db=str(tmp_path / "t.db"))
-    first = Engine(settings)
+    first = build_engine(settings)
     await first.start(paused=True, recover=False)
     await first.pause("ticker")
     await first.stop()
@@ -74,7 +74,7 @@ async def test_kill_9_mid_run_then_restart(tmp_path: Path):
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(int(pidfile.read_text()), signal.SIGKILL)
 
-    again = Engine(settings)
+    again = build_engine(settings)
     await again.start(paused=True)
     try:
         run = await again.get_run(run_id)

@@ -11,6 +11,7 @@ from ysched_tui.core.models import JobSpec
 from ysched_tui.core.triggers import CronTrigger
 from ysched_tui.engine import Engine
 from ysched_tui.engine.startup import SyncResult
+from ysched_tui.owner.assembly import build_engine
 from ysched_tui.storage.fingerprints import META_KEY
 
 
@@ -21,7 +22,7 @@ def specs(command: str = "echo") -> list[JobSpec]:
 
 async def start_and_stop(tmp_path: Path, declared: list[JobSpec]) -> tuple[Engine, SyncResult]:
     """Start an engine on the tmp database, note what its sync did, stop it."""
-    engine = Engine(make_settings(tmp_path), specs=declared)
+    engine = build_engine(make_settings(tmp_path), specs=declared)
     seen: list[SyncResult] = []
     real = engine.repo.save_jobs
 

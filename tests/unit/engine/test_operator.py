@@ -10,8 +10,8 @@ import pytest
 from ysched_tui.core.events import JobUpdated, RunFinished
 from ysched_tui.core.models import RunStatus, TriggerType
 from ysched_tui.core.triggers import CronTrigger, IntervalTrigger
-from ysched_tui.engine import Engine
 from ysched_tui.errors import CronError, InvalidOperation, JobNotFound, RunNotFound
+from ysched_tui.owner.assembly import build_engine
 
 from .conftest import command_job
 
@@ -27,7 +27,7 @@ async def test_pause_and_resume_publish_and_persist(start_engine, settings):
         await engine.pause("nightly")
     await engine.stop()
 
-    again = Engine(settings, specs=[spec])
+    again = build_engine(settings, specs=[spec])
     await again.start()
     try:
         assert (await again.get_job("nightly")).state.paused
@@ -50,7 +50,7 @@ async def test_reschedule_is_an_override_that_persists_and_reverts(start_engine,
     assert nrt is not None and nrt.timestamp() % 300 == 0
     await engine.stop()
 
-    again = Engine(settings, specs=[spec])
+    again = build_engine(settings, specs=[spec])
     await again.start()
     try:
         view = await again.get_job("report")

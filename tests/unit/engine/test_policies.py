@@ -47,6 +47,7 @@ from ysched_tui.engine.output import OutputCollector
 from ysched_tui.engine.runs import RunManager
 from ysched_tui.engine.table import JobEntry, JobTable
 from ysched_tui.errors import InvalidOperation
+from ysched_tui.owner.assembly import build_engine
 from ysched_tui.storage.memory import MemoryRepository
 
 from .conftest import make_settings
@@ -382,8 +383,9 @@ class Site:
     """By engine (its id): every event it published, from before its start."""
 
     async def start(self, *specs: JobSpec, **settings: Any) -> tuple[Engine, list[Event]]:
-        engine = Engine(make_settings(self.tmp_path, **settings), specs=specs,
-                        callables={REF: self.jobs}, clock=self.clock, repository=self.repo)
+        engine = build_engine(make_settings(self.tmp_path, **settings), specs=specs,
+                              callables={REF: self.jobs}, clock=self.clock,
+                              repository=self.repo)
         events: list[Event] = []
         engine.subscribe(events.append)
         self.events[id(engine)] = events
@@ -475,7 +477,7 @@ async def test_misfire_grace(site: Site, late: float, job_grace: float | None,
     engine, events = await site.start(job("due", triggers=EVERY_TEN, misfire_grace=job_grace),
                                       misfire_grace=60)
     site.clock.advance(9 * 60 + late)  # the 09:10 fire, seen ``late`` s after 09:10
-    engine._dispatch("due", [T0 + timedelta(minutes=9)])
+    engine._firing.dispatch("due", [T0 + timedelta(minutes=9)])
     missed = missed_runs(events, "due")
     if runs:
         assert not missed

@@ -11,8 +11,8 @@ import pytest
 from tests.unit.engine.conftest import EventLog, command_job, make_settings
 from ysched_tui.core.events import JobRemoved, JobUpdated, RunFinished
 from ysched_tui.core.models import Actor, RunStatus
-from ysched_tui.engine import Engine
 from ysched_tui.errors import JobsFileError
+from ysched_tui.owner.assembly import build_engine
 
 FIRST = """
 [[jobs]]
@@ -53,7 +53,7 @@ command = "true"
 async def started(tmp_path: Path):
     jobs = tmp_path / "jobs.toml"
     jobs.write_text(FIRST)
-    engine = Engine(make_settings(tmp_path, jobs=jobs))
+    engine = build_engine(make_settings(tmp_path, jobs=jobs))
     await engine.start()
     try:
         yield engine, jobs
@@ -100,7 +100,7 @@ async def test_reload_survives_a_restart(started, tmp_path: Path) -> None:
     jobs.write_text(SECOND)
     await engine.reload_jobs()
     await engine.stop(grace=0)
-    again = Engine(make_settings(tmp_path, jobs=jobs))
+    again = build_engine(make_settings(tmp_path, jobs=jobs))
     await again.start()
     try:
         assert sorted(j.code for j in await again.list_jobs() if j.code != "ysched.cleanup") == [

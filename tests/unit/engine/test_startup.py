@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from ysched_tui.core.models import CatchUp, RunRecord, RunStatus, TriggerType
 from ysched_tui.core.triggers import CronTrigger
-from ysched_tui.engine import Engine
+from ysched_tui.owner.assembly import build_engine
 from ysched_tui.storage import SqliteRepository
 
 from .conftest import command_job
@@ -29,7 +29,7 @@ async def _pretend_down_since(settings, code: str, minutes: int) -> None:
 
 
 async def _runs(settings, code: str) -> list[RunRecord]:
-    engine = Engine(settings, specs=[])
+    engine = build_engine(settings, specs=[])
     await engine.open()
     try:
         return await engine.list_runs(code, limit=1000)
@@ -44,7 +44,7 @@ async def test_missed_fires_are_recorded_and_caught_up_once(start_engine, settin
     await engine.stop()
     await _pretend_down_since(settings, "minutely", 5)
 
-    again = Engine(settings, specs=[spec])
+    again = build_engine(settings, specs=[spec])
     await again.start(paused=True)
     await again.stop(grace=5)
     runs = await _runs(settings, "minutely")
@@ -62,7 +62,7 @@ async def test_catch_up_skip_records_missed_but_runs_nothing(start_engine, setti
     engine, _ = await start_engine([spec], settings=settings, paused=True)
     await engine.stop()
     await _pretend_down_since(settings, "skipper", 3)
-    again = Engine(settings, specs=[spec])
+    again = build_engine(settings, specs=[spec])
     await again.start(paused=True)
     await again.stop()
     runs = await _runs(settings, "skipper")
@@ -80,7 +80,7 @@ async def test_sync_adds_updates_and_removes_declared_jobs(start_engine, setting
 
     a2 = command_job("a", "echo changed")
     c = command_job("c", "echo c")
-    again = Engine(settings, specs=[a2, c])
+    again = build_engine(settings, specs=[a2, c])
     await again.start(paused=True)
     try:
         codes = [j.code for j in await again.list_jobs()]
@@ -95,7 +95,7 @@ async def test_sync_adds_updates_and_removes_declared_jobs(start_engine, setting
 async def test_runs_left_running_by_a_crash_become_interrupted(settings):
     """A run stored as running when the engine starts is marked interrupted."""
     spec = command_job("crashy", "true")
-    engine = Engine(settings, specs=[spec])
+    engine = build_engine(settings, specs=[spec])
     await engine.start(paused=True)
     job = await engine.get_job("crashy")
     now = datetime.now(UTC)
@@ -106,7 +106,7 @@ async def test_runs_left_running_by_a_crash_become_interrupted(settings):
     await engine.repo.flush()
     await engine.repo.close()  # simulate a crash: no clean stop
 
-    again = Engine(settings, specs=[spec])
+    again = build_engine(settings, specs=[spec])
     await again.start(paused=True)
     try:
         run = await again.get_run("run_20260101_000000_abcdef")
@@ -123,7 +123,7 @@ async def test_stop_waits_then_cancels_running_runs(start_engine):
 
     await log.wait_for(lambda e: isinstance(e, RunStarted))
     await engine.stop(grace=0.2)
-    engine2 = Engine(engine.settings, specs=[])
+    engine2 = build_engine(engine.settings, specs=[])
     await engine2.open()
     try:
         run = await engine2.get_run(run_id)
@@ -140,12 +140,12 @@ async def test_a_start_without_the_jobs_file_removes_nothing(tmp_path):
     jobs = tmp_path / "ysched.toml"
     jobs.write_text('[[jobs]]\ncode = "kept"\nevery = "1h"\ncommand = "true"\n')
     db = str(tmp_path / "t.db")
-    with_file = Engine(load_settings(jobs_file=jobs, db=db))
+    with_file = build_engine(load_settings(jobs_file=jobs, db=db))
     await with_file.start(paused=True)
     await with_file.pause("kept")
     await with_file.stop()
 
-    without = Engine(load_settings(db=db, jobs=None))
+    without = build_engine(load_settings(db=db, jobs=None))
     await without.start(paused=True)
     try:
         assert (await without.get_job("kept")).state.paused
@@ -153,7 +153,7 @@ async def test_a_start_without_the_jobs_file_removes_nothing(tmp_path):
         await without.stop()
 
     jobs.write_text('[[jobs]]\ncode = "other"\ncommand = "true"\n')
-    again = Engine(load_settings(jobs_file=jobs, db=db))
+    again = build_engine(load_settings(jobs_file=jobs, db=db))
     await again.start(paused=True)
     try:
         assert [j.code for j in await again.list_jobs()] == ["other", "ysched.cleanup"]
@@ -166,12 +166,12 @@ async def test_a_restart_in_another_zone_recomputes_next_fires(tmp_path):
     from .conftest import make_settings
 
     spec = command_job("eight", "true", triggers=(CronTrigger(expr="0 8 * * *"),))
-    first = Engine(make_settings(tmp_path, timezone="UTC"), specs=[spec])
+    first = build_engine(make_settings(tmp_path, timezone="UTC"), specs=[spec])
     await first.start(paused=True)
     assert (await first.get_job("eight")).state.next_run_time.hour == 8
     await first.stop()
 
-    again = Engine(make_settings(tmp_path, timezone="Asia/Tokyo"), specs=[spec])
+    again = build_engine(make_settings(tmp_path, timezone="Asia/Tokyo"), specs=[spec])
     await again.start(paused=True)
     try:
         nxt = (await again.get_job("eight")).state.next_run_time

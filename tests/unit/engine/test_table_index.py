@@ -80,15 +80,16 @@ def test_index_matches_a_full_walk_through_random_changes() -> None:
             table.put(new_entry(rng, code))
         elif action < 0.3:
             entry = table.get(code)
-            entry.state = entry.state.model_copy(update={"paused": not entry.state.paused})
+            table.update(entry, state=entry.state.model_copy(
+                update={"paused": not entry.state.paused}))
         elif action < 0.7:
             entry = table.get(code)
             when = NOW + timedelta(seconds=rng.randrange(1, 7200))
-            entry.state = entry.state.model_copy(update={"next_run_time": when})
+            table.update(entry, state=entry.state.model_copy(update={"next_run_time": when}))
         elif action < 0.8:
             entry = table.get(code)
-            entry.state = entry.state.model_copy(
-                update={"override_enabled": not entry.enabled})
+            table.update(entry, state=entry.state.model_copy(
+                update={"override_enabled": not entry.enabled}))
         elif action < 0.9:
             table.remove(code)
         else:
@@ -108,6 +109,7 @@ def test_the_heap_stays_bounded_under_constant_change() -> None:
                        state=JobState(code="a", id="a", next_run_time=NOW)))
     entry = table.get("a")
     for i in range(10_000):
-        entry.state = entry.state.model_copy(update={"next_run_time": NOW + timedelta(i)})
+        table.update(entry, state=entry.state.model_copy(
+            update={"next_run_time": NOW + timedelta(i)}))
     assert len(table._index.heap) <= 2 + 1024
     assert table.upcoming(1, include_paused=False, now=NOW)[0].time == NOW + timedelta(9999)

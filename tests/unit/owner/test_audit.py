@@ -14,13 +14,14 @@ from tests.unit.engine.conftest import command_job, make_settings
 from ysched_tui.core.models import Actor
 from ysched_tui.core.triggers import CronTrigger, IntervalTrigger
 from ysched_tui.engine import Engine
+from ysched_tui.owner.assembly import build_engine
 from ysched_tui.owner.connect import open_service
 from ysched_tui.settings import Settings
 from ysched_tui.storage import SqliteRepository
 
 
 def _engine(settings: Settings) -> Engine:
-    return Engine(settings, specs=[
+    return build_engine(settings, specs=[
         command_job("nightly", "true", triggers=(CronTrigger(expr="30 2 * * *"),)),
         command_job("long", "echo started; sleep 30"),
     ])

@@ -12,13 +12,14 @@ from tests.unit.engine.conftest import EventLog, command_job, make_settings
 from ysched_tui.core.events import RunFinished, RunOutput
 from ysched_tui.engine import Engine
 from ysched_tui.errors import NotOwner
+from ysched_tui.owner.assembly import build_engine
 from ysched_tui.owner.connect import open_service
 from ysched_tui.owner.lock import read_owner
 from ysched_tui.settings import Settings
 
 
 def _engine(settings: Settings) -> Engine:
-    return Engine(settings, specs=[command_job("hello", "echo one; sleep 0.2; echo two")])
+    return build_engine(settings, specs=[command_job("hello", "echo one; sleep 0.2; echo two")])
 
 
 async def test_owner_then_attached(tmp_path: Path) -> None:
@@ -75,7 +76,7 @@ async def test_owner_start_failure_releases_the_lock(tmp_path: Path) -> None:
     settings = make_settings(tmp_path)
 
     def broken(s: Settings) -> Engine:
-        return Engine(s, specs=[command_job("bad", "true", triggers=())], repository=None,
+        return build_engine(s, specs=[command_job("bad", "true", triggers=())], repository=None,
                       clock=lambda: (_ for _ in ()).throw(RuntimeError("no clock")))
 
     with pytest.raises(RuntimeError):

@@ -9,13 +9,14 @@ from pathlib import Path
 from tests.unit.engine.conftest import command_job, make_settings
 from ysched_tui.console import session_app
 from ysched_tui.engine import Engine
+from ysched_tui.owner.assembly import build_engine
 from ysched_tui.owner.connect import open_service
 from ysched_tui.settings import Settings
 from ysched_tui.tui.widgets.header_bar import HeaderBar
 
 
 def _engine(settings: Settings) -> Engine:
-    return Engine(settings, specs=[command_job("hello", "echo hi")])
+    return build_engine(settings, specs=[command_job("hello", "echo hi")])
 
 
 async def test_attached_console_names_the_owner_and_quits_alone(tmp_path: Path) -> None:

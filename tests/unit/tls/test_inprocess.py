@@ -18,13 +18,14 @@ from ysched_tui.control.tls import is_loopback, server_context
 from ysched_tui.core.events import RunFinished, RunOutput
 from ysched_tui.engine import Engine
 from ysched_tui.errors import NotOwner
+from ysched_tui.owner.assembly import build_engine
 from ysched_tui.owner.connect import Session, become_owner, open_service
 from ysched_tui.owner.lock import try_lock
 from ysched_tui.settings import Settings
 
 
 def _engine(settings: Settings) -> Engine:
-    return Engine(settings, specs=[command_job("hello", "echo one; sleep 0.2; echo two")])
+    return build_engine(settings, specs=[command_job("hello", "echo one; sleep 0.2; echo two")])
 
 
 @asynccontextmanager
