@@ -6,18 +6,18 @@ manual, so every run a test sees is one it started.
 
 from __future__ import annotations
 
-import asyncio
 import gc
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from textual.app import App
+from textual.command import CommandInput, CommandList, CommandPalette
 from textual.message import Message
 from textual.notifications import Notify
-from textual.pilot import Pilot
 
+from tests.waiting import wait_until
 from ysched_tui.console import make_app
 from ysched_tui.core.models import CommandTarget, JobSpec
 from ysched_tui.core.triggers import CronTrigger, IntervalTrigger
@@ -25,6 +25,7 @@ from ysched_tui.engine import Engine
 from ysched_tui.owner.assembly import build_engine
 from ysched_tui.settings import Settings
 from ysched_tui.tui.app import YschedApp
+from ysched_tui.tui.widgets.jobs_table import JobsTable
 
 SPECS = [
     JobSpec(code="backup", name="Nightly backup", target=CommandTarget(command="echo backup"),
@@ -45,8 +46,8 @@ def make_settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture(autouse=True)
 def _unfreeze_after() -> Iterator[None]:
-    """The main screen gc.freeze()s what lives after the first paint; a test's app must not stay
-    pinned in memory for the rest of the run."""
+    """An app built with the console's memory tuning gc.freeze()s what lives after the first
+    paint; a test's app must not stay pinned in memory for the rest of the run."""
     yield
     gc.unfreeze()
 
@@ -82,33 +83,38 @@ def notes() -> Notes:
     return Notes()
 
 
-async def wait_for(pilot: Pilot[Any], condition: Callable[[], Any], timeout: float = 5.0) -> None:
-    """Let the app run until ``condition()`` is true (fails the test after ``timeout`` s)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out waiting for {condition.__doc__ or condition}")
-        await pilot.pause(0.02)
+async def finished(engine: Engine, run_id: str, timeout: float = 5.0) -> None:
+    """Wait until the run ``run_id`` has ended (the engine's record says so)."""
+
+    async def final() -> bool:
+        return (await engine.get_run(run_id)).status.is_final
+
+    await wait_until(final, timeout=timeout, what=f"{run_id} to finish")
 
 
-async def wait_async(pilot: Pilot[Any], check: Callable[[], Any], timeout: float = 5.0) -> None:
-    """Like :func:`wait_for` for an async condition (an engine read)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not await check():
-        if loop.time() > deadline:
-            raise AssertionError("timed out waiting for the engine")
-        await pilot.pause(0.02)
+def palette_open(app: App[Any]) -> bool:
+    """The command palette is open and its input takes the keys."""
+    return isinstance(app.screen, CommandPalette) and isinstance(app.screen.focused, CommandInput)
+
+
+def palette_choice(app: App[Any]) -> str:
+    """The command the open command palette would run on ``enter`` ("" while it lists none)."""
+    lists = app.screen.query(CommandList)
+    if not lists:
+        return ""
+    commands = lists.first()
+    index = commands.highlighted
+    if index is None or not commands.option_count:
+        return ""
+    return str(commands.get_option_at_index(index).prompt)
 
 
 def row_text(app: App[Any], code: str) -> str:
     """The jobs table row of ``code`` as plain text (empty if not shown)."""
-    table = app.screen_stack[0].query_one("#jobs")
-    try:
-        cells = table.get_row(code)  # type: ignore[attr-defined]
-    except Exception:
+    table = app.screen_stack[0].query_one("#jobs", JobsTable)
+    if code not in table.codes():  # filtered out, or not loaded yet
         return ""
+    cells = table.get_row(code)
     return " | ".join(str(getattr(c, "plain", c)) for c in cells)
 
 

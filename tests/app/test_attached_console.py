@@ -17,7 +17,8 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
-from tests.app.conftest import SPECS, Notes, make_settings, row_text, state_of, wait_async, wait_for
+from tests.app.conftest import SPECS, Notes, make_settings, row_text, state_of
+from tests.waiting import wait_until
 from ysched_tui.console import session_app
 from ysched_tui.core.models import CommandTarget, JobSpec, RunStatus
 from ysched_tui.core.triggers import CronTrigger
@@ -83,10 +84,11 @@ def engine_of(owner: Session) -> Engine:
 async def ready(pilot: Pilot[Any], code: str | None = None) -> JobsTable:
     """Wait for every job to show in the attached table, then put the cursor on ``code``."""
     table = pilot.app.screen.query_one(JobsTable)
-    await wait_for(pilot, lambda: table.row_count >= len(SPECS) + 1)
+    await wait_until(lambda: table.row_count >= len(SPECS) + 1, pilot=pilot)
     if code is not None:
         table.move_cursor(row=table.get_row_index(code))
-        await wait_for(pilot, lambda: pilot.app.screen.selected == code)  # type: ignore[attr-defined]
+        await wait_until(lambda: pilot.app.screen.selected == code,  # type: ignore[attr-defined]
+                         pilot=pilot)
     return table
 
 
@@ -102,17 +104,19 @@ async def test_p_pauses_p_again_explains_r_resumes(app: YschedApp, owner: Sessio
     async with app.run_test(size=(160, 40), message_hook=notes.hook) as pilot:
         await ready(pilot, "backup")
         await pilot.press("p")
-        await wait_async(pilot, lambda: _paused(engine, "backup"))
-        await wait_for(pilot, lambda: state_of(app, "backup") == "paused", timeout=LAG_LIMIT)
+        await wait_until(lambda: _paused(engine, "backup"), pilot=pilot)
+        await wait_until(lambda: state_of(app, "backup") == "paused",
+                         pilot=pilot, timeout=LAG_LIMIT)
         assert notes.has("information: paused backup")
         await pilot.press("p")
-        await wait_for(pilot, lambda: any(n.startswith("error:") for n in notes))
+        await wait_until(lambda: any(n.startswith("error:") for n in notes), pilot=pilot)
         errors = [n for n in notes if n.startswith("error:")]
         assert "backup" in errors[0] and "paused" in errors[0], errors
         assert await _paused(engine, "backup")
         await pilot.press("r")
-        await wait_async(pilot, lambda: _not_paused(engine, "backup"))
-        await wait_for(pilot, lambda: state_of(app, "backup") == "active", timeout=LAG_LIMIT)
+        await wait_until(lambda: _not_paused(engine, "backup"), pilot=pilot)
+        await wait_until(lambda: state_of(app, "backup") == "active",
+                         pilot=pilot, timeout=LAG_LIMIT)
         assert notes.has("information: resumed backup")
 
 
@@ -131,11 +135,11 @@ async def test_space_marks_then_p_pauses_them_all(app: YschedApp, owner: Session
         await pilot.press("space")
         assert table.marked == {"backup", "tick"}
         await pilot.press("p")
-        await wait_async(pilot, lambda: _paused(engine, "tick"))
+        await wait_until(lambda: _paused(engine, "tick"), pilot=pilot)
         assert await _paused(engine, "backup")
         assert not await _paused(engine, "hello")
-        await wait_for(pilot, lambda: state_of(app, "backup") == state_of(app, "tick") == "paused",
-                       timeout=LAG_LIMIT)
+        await wait_until(lambda: state_of(app, "backup") == state_of(app, "tick") == "paused",
+                         pilot=pilot, timeout=LAG_LIMIT)
         assert state_of(app, "hello") != "paused"
         assert notes.has("paused backup, tick")
         assert not table.marked
@@ -148,7 +152,7 @@ async def _first_line(pilot: Pilot[Any], word: str) -> tuple[float, float]:
     def shown() -> list[str]:
         return [line for line in log.lines if line.startswith(f"{word} ")]  # type: ignore[attr-defined]
 
-    await wait_for(pilot, shown)
+    await wait_until(shown, pilot=pilot)
     seen = time.time()
     return float(shown()[0].split()[1]), seen
 
@@ -161,15 +165,16 @@ async def test_t_triggers_and_the_log_tails_live_within_1s(app: YschedApp, owner
     async with app.run_test(size=(160, 40), message_hook=notes.hook) as pilot:
         await ready(pilot, "waiter")
         await pilot.press("t")
-        await wait_for(pilot, lambda: isinstance(app.screen, TriggerDialog))
+        await wait_until(lambda: isinstance(app.screen, TriggerDialog), pilot=pilot)
         await pilot.press("y")
-        await wait_for(pilot, lambda: notes.has("triggered waiter: run_"))
+        await wait_until(lambda: notes.has("triggered waiter: run_"), pilot=pilot)
         printed, seen = await _first_line(pilot, "one")
         first_lag = seen - printed
         runs = await engine.list_runs("waiter")
         assert [run.status for run in runs] == [RunStatus.RUNNING]
         assert notes.has(f"triggered waiter: {runs[0].run_id}")
-        await wait_for(pilot, lambda: "running" in state_of(app, "waiter"), timeout=LAG_LIMIT)
+        await wait_until(lambda: "running" in state_of(app, "waiter"),
+                         pilot=pilot, timeout=LAG_LIMIT)
         touched = time.time()
         (tmp_path / "go").touch()
         printed, seen = await _first_line(pilot, "two")
@@ -178,7 +183,8 @@ async def test_t_triggers_and_the_log_tails_live_within_1s(app: YschedApp, owner
         print(f"attached log lag: first line {first_lag:.3f} s, second line {second_lag:.3f} s, "
               f"marker to screen {seen - touched:.3f} s")
         assert first_lag < LAG_LIMIT and second_lag < LAG_LIMIT, (first_lag, second_lag)
-        await wait_for(pilot, lambda: "✓ success" in row_text(app, "waiter"), timeout=LAG_LIMIT)
+        await wait_until(lambda: "✓ success" in row_text(app, "waiter"),
+                         pilot=pilot, timeout=LAG_LIMIT)
         assert (await engine.get_run(runs[0].run_id)).status == RunStatus.SUCCESS
 
 
@@ -194,22 +200,23 @@ async def test_e_reschedules_and_an_invalid_cron_changes_nothing(app: YschedApp,
     async with app.run_test(size=(160, 40), message_hook=notes.hook) as pilot:
         await ready(pilot, "backup")
         await pilot.press("e")
-        await wait_for(pilot, lambda: isinstance(app.screen, RescheduleDialog))
+        await wait_until(lambda: isinstance(app.screen, RescheduleDialog), pilot=pilot)
         app.screen.query_one("#entry", Input).value = "*/10 * * * *"
         await pilot.pause()
         await pilot.press("enter")
-        await wait_async(pilot, lambda: _triggers_are(engine, "backup", "*/10 * * * *"))
-        await wait_for(pilot, lambda: "10 minutes" in row_text(app, "backup"), timeout=LAG_LIMIT)
+        await wait_until(lambda: _triggers_are(engine, "backup", "*/10 * * * *"), pilot=pilot)
+        await wait_until(lambda: "10 minutes" in row_text(app, "backup"),
+                         pilot=pilot, timeout=LAG_LIMIT)
         assert notes.has("rescheduled backup")
 
         await pilot.press("e")
-        await wait_for(pilot, lambda: isinstance(app.screen, RescheduleDialog))
+        await wait_until(lambda: isinstance(app.screen, RescheduleDialog), pilot=pilot)
         app.screen.query_one("#entry", Input).value = "0 25 * * *"
-        await wait_for(pilot, lambda: "hour" in _text(app, "#error"))
+        await wait_until(lambda: "hour" in _text(app, "#error"), pilot=pilot)
         await pilot.press("enter")
         assert isinstance(app.screen, RescheduleDialog)
         await pilot.press("escape")
-        await wait_for(pilot, lambda: notes.has("backup: schedule unchanged"))
+        await wait_until(lambda: notes.has("backup: schedule unchanged"), pilot=pilot)
         assert await _triggers_are(engine, "backup", "*/10 * * * *")
         assert "10 minutes" in row_text(app, "backup")
 
@@ -227,16 +234,18 @@ async def test_c_cancels_the_running_run_and_without_one_explains(app: YschedApp
     async with app.run_test(size=(160, 40), message_hook=notes.hook) as pilot:
         await ready(pilot, "backup")
         await pilot.press("c")
-        await wait_for(pilot, lambda: notes.has("error: job 'backup' has no run in progress"))
+        await wait_until(lambda: notes.has("error: job 'backup' has no run in progress"),
+                         pilot=pilot)
         assert isinstance(app.screen, MainScreen)
 
         await ready(pilot, "slow")
-        await wait_for(pilot, lambda: "running" in row_text(app, "slow"))
+        await wait_until(lambda: "running" in row_text(app, "slow"), pilot=pilot)
         await pilot.press("c")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await wait_until(lambda: isinstance(app.screen, ConfirmDialog), pilot=pilot)
         await pilot.press("y")
-        await wait_async(pilot, lambda: _status_is(engine, run_id, RunStatus.CANCELLED))
-        await wait_for(pilot, lambda: "cancelled" in row_text(app, "slow"), timeout=LAG_LIMIT)
+        await wait_until(lambda: _status_is(engine, run_id, RunStatus.CANCELLED), pilot=pilot)
+        await wait_until(lambda: "cancelled" in row_text(app, "slow"),
+                         pilot=pilot, timeout=LAG_LIMIT)
         assert "running" not in state_of(app, "slow")
         assert notes.has(f"cancelled {run_id}")
 
@@ -251,16 +260,16 @@ async def test_audit_view_lists_the_console_actions(app: YschedApp, owner: Sessi
     async with app.run_test(size=(160, 40)) as pilot:
         await ready(pilot, "tick")
         await pilot.press("p")
-        await wait_for(pilot, lambda: state_of(app, "tick") == "paused")
+        await wait_until(lambda: state_of(app, "tick") == "paused", pilot=pilot)
         await pilot.press("r")
-        await wait_for(pilot, lambda: state_of(app, "tick") == "active")
+        await wait_until(lambda: state_of(app, "tick") == "active", pilot=pilot)
         entries = await engine.audit()
         assert [(e.action, e.job_code, e.actor.via) for e in entries[:2]] == [
             ("resume", "tick", "console"), ("pause", "tick", "console")]
         await pilot.press("A")
-        await wait_for(pilot, lambda: isinstance(app.screen, AuditScreen))
+        await wait_until(lambda: isinstance(app.screen, AuditScreen), pilot=pilot)
         table = app.screen.query_one(DataTable)
-        await wait_for(pilot, lambda: table.row_count >= 2)
+        await wait_until(lambda: table.row_count >= 2, pilot=pilot)
         rows = [[str(cell) for cell in table.get_row_at(i)] for i in range(2)]
         assert [row[2:5] for row in rows] == [["console", "resume", "tick"],
                                                ["console", "pause", "tick"]], rows
@@ -274,10 +283,10 @@ async def test_q_quits_at_once_and_the_owner_run_goes_on(app: YschedApp, owner: 
     run_id = await engine.trigger("slow")
     async with app.run_test(size=(160, 40)) as pilot:
         await ready(pilot, "slow")
-        await wait_for(pilot, lambda: "running" in row_text(app, "slow"))
+        await wait_until(lambda: "running" in row_text(app, "slow"), pilot=pilot)
         await pilot.press("q")
-        await wait_for(pilot, lambda: not app.is_running or isinstance(app.screen, ConfirmDialog),
-                       timeout=LAG_LIMIT)
+        await wait_until(lambda: not app.is_running or isinstance(app.screen, ConfirmDialog),
+                         pilot=pilot, timeout=LAG_LIMIT)
         assert not isinstance(app.screen, ConfirmDialog), str(app.screen.message)
         assert not app.is_running
     assert (await engine.get_run(run_id)).status == RunStatus.RUNNING
@@ -285,12 +294,12 @@ async def test_q_quits_at_once_and_the_owner_run_goes_on(app: YschedApp, owner: 
     embedded = session_app(settings, owner)
     async with embedded.run_test(size=(160, 40)) as pilot:
         await ready(pilot, "slow")
-        await wait_for(pilot, lambda: "running" in row_text(embedded, "slow"))
+        await wait_until(lambda: "running" in row_text(embedded, "slow"), pilot=pilot)
         await pilot.press("q")
-        await wait_for(pilot, lambda: isinstance(embedded.screen, ConfirmDialog))
+        await wait_until(lambda: isinstance(embedded.screen, ConfirmDialog), pilot=pilot)
         assert "interrupt 1 running run" in str(embedded.screen.message)  # type: ignore[attr-defined]
         await pilot.press("n")
-        await wait_for(pilot, lambda: isinstance(embedded.screen, MainScreen))
+        await wait_until(lambda: isinstance(embedded.screen, MainScreen), pilot=pilot)
         assert embedded.is_running
         await embedded.settle()
     assert (await engine.get_run(run_id)).status == RunStatus.RUNNING

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,8 @@ from textual.app import App
 from textual.command import CommandList
 from textual.widgets import DataTable, Log, Static
 
+from tests.app.conftest import finished
+from tests.waiting import wait_until
 from ysched_tui.core.models import CommandTarget, JobSpec, PythonTarget, RunStatus
 from ysched_tui.core.schedule import fire_times
 from ysched_tui.core.triggers import CronTrigger, IntervalTrigger
@@ -65,15 +66,6 @@ class Host(App[None]):
         self.push_screen(JobDetailScreen(self.engine, self.code, "UTC", clock=lambda: NOW))
 
 
-async def wait_until(pilot: Any, check: Callable[[], bool], timeout: float = 5.0) -> None:
-    """Poll the app (every 20 ms) until ``check()`` holds."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not check():
-        assert loop.time() < deadline, "timed out"
-        await pilot.pause(0.02)
-
-
 def definition(app: App[Any]) -> str:
     """The definition grid as plain text (rendered at the screen's width)."""
     static = app.screen.query_one("#definition", Static)
@@ -84,19 +76,11 @@ def table(app: App[Any]) -> DataTable[Any]:
     return app.screen.query_one("#runs", DataTable)
 
 
-async def finished(engine: Engine, run_id: str) -> None:
-    for _ in range(250):
-        if (await engine.get_run(run_id)).status.is_final:
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"{run_id} did not finish")
-
-
 async def test_detail_shows_definition_and_next_ten_fires(engine: Engine) -> None:
     """Definition (kind, command, schedule in words and raw, source) and 10 fires from core."""
     app = Host(engine, "hello")
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_until(pilot, lambda: "echo hi" in definition(app))
+        await wait_until(lambda: "echo hi" in definition(app), pilot=pilot)
         shown = definition(app)
         for part in ("command", "echo hi; echo there", "At 02:30", "30 2 * * *", "demo",
                      "file jobs.toml:3", "skip"):
@@ -112,16 +96,17 @@ async def test_history_updates_live_and_enter_opens_output(engine: Engine) -> No
     """A run appears in the history when its events arrive; enter shows its full output."""
     app = Host(engine, "hello")
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_until(pilot, lambda: app.screen.query_one("#runs", DataTable).columns != {})
+        await wait_until(lambda: app.screen.query_one("#runs", DataTable).columns != {},
+                         pilot=pilot)
         run_id = await engine.trigger("hello")
         await finished(engine, run_id)
-        await wait_until(pilot, lambda: table(app).row_count == 1
-                         and "success" in str(table(app).get_row(run_id)[1]))
+        await wait_until(lambda: table(app).row_count == 1
+                         and "success" in str(table(app).get_row(run_id)[1]), pilot=pilot)
         row = table(app).get_row(run_id)
         assert "✓" in str(row[1]) and row[4] == "0" and row[5] == "manual"
         await pilot.press("enter")
         assert isinstance(app.screen, RunDetailScreen)
-        await wait_until(pilot, lambda: app.screen.query_one(Log).lines == ["hi", "there"])
+        await wait_until(lambda: app.screen.query_one(Log).lines == ["hi", "there"], pilot=pilot)
         header = app.screen.query_one("#header", Static)
         rendered = "\n".join(s.text for s in header.render_lines(header.region.reset_offset))
         assert run_id in rendered and "success" in rendered and "exit code" in rendered
@@ -136,19 +121,20 @@ async def test_run_output_follows_a_running_run(engine: Engine, tmp_path: Path) 
     await engine.add_job(JobSpec(code="slow", target=CommandTarget(command=script)))
     app = Host(engine, "slow")
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_until(pilot, lambda: "[manual]" in str(app.screen.query_one("#title").content))
+        await wait_until(lambda: "[manual]" in str(app.screen.query_one("#title").content),
+                         pilot=pilot)
         run_id = await engine.trigger("slow")
-        await wait_until(pilot, lambda: table(app).row_count == 1)
+        await wait_until(lambda: table(app).row_count == 1, pilot=pilot)
         await pilot.press("enter")
         screen = app.screen
         assert isinstance(screen, RunDetailScreen)
-        await wait_until(pilot, lambda: screen.query_one(Log).lines == ["start"])
+        await wait_until(lambda: screen.query_one(Log).lines == ["start"], pilot=pilot)
         assert screen.run is not None and screen.run.status is RunStatus.RUNNING
         follow = screen.query_one("#follow", Static)
-        await wait_until(pilot, lambda: "following live" in str(follow.content))
+        await wait_until(lambda: "following live" in str(follow.content), pilot=pilot)
         flag.touch()  # the run prints its last line only now, while the screen is open
-        await wait_until(pilot, lambda: screen.query_one(Log).lines == ["start", "done"])
-        await wait_until(pilot, lambda: screen.run is not None and screen.run.status.is_final)
+        await wait_until(lambda: screen.query_one(Log).lines == ["start", "done"], pilot=pilot)
+        await wait_until(lambda: screen.run is not None and screen.run.status.is_final, pilot=pilot)
         assert (await engine.get_run(run_id)).status is RunStatus.SUCCESS
 
 
@@ -158,11 +144,11 @@ async def test_failure_shows_error_and_traceback(engine: Engine) -> None:
     await finished(engine, run_id)
     app = Host(engine, "broken")
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_until(pilot, lambda: table(app).row_count == 1)
+        await wait_until(lambda: table(app).row_count == 1, pilot=pilot)
         assert "failed" in str(table(app).get_row(run_id)[1])
         await pilot.press("enter")
         box = app.screen.query_one("#failure")
-        await wait_until(pilot, lambda: box.has_class("-shown"))
+        await wait_until(lambda: box.has_class("-shown"), pilot=pilot)
         shown = str(app.screen.query_one("#failure-text", Static).content)
         assert "disk full" in shown and "Traceback" in shown and "ValueError" in shown
 
@@ -171,15 +157,18 @@ async def test_pause_and_resume_keys(engine: Engine) -> None:
     """p pauses and r resumes the job in the engine; the title shows the new state."""
     app = Host(engine, "hello")
     async with app.run_test() as pilot:
-        await wait_until(pilot, lambda: "[active]" in str(app.screen.query_one("#title").content))
+        await wait_until(lambda: "[active]" in str(app.screen.query_one("#title").content),
+                         pilot=pilot)
         await pilot.press("p")
-        await wait_until(pilot, lambda: "[paused]" in str(app.screen.query_one("#title").content))
+        await wait_until(lambda: "[paused]" in str(app.screen.query_one("#title").content),
+                         pilot=pilot)
         assert (await engine.get_job("hello")).state.paused
         await pilot.press("p")  # already paused: explained, not a crash
-        await wait_until(pilot, lambda: any("paused" in n.message and n.severity == "error"
-                                            for n in app._notifications))
+        await wait_until(lambda: any("paused" in n.message and n.severity == "error"
+                                     for n in app._notifications), pilot=pilot)
         await pilot.press("r")
-        await wait_until(pilot, lambda: "[active]" in str(app.screen.query_one("#title").content))
+        await wait_until(lambda: "[active]" in str(app.screen.query_one("#title").content),
+                         pilot=pilot)
         assert not (await engine.get_job("hello")).state.paused
 
 
@@ -187,18 +176,18 @@ async def test_reschedule_shows_override_and_revert_drops_it(engine: Engine) -> 
     """e applies a new schedule as an override shown against the file; u + y reverts it."""
     app = Host(engine, "hello")
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_until(pilot, lambda: "echo hi" in definition(app))
+        await wait_until(lambda: "echo hi" in definition(app), pilot=pilot)
         await pilot.press("e")
         assert isinstance(app.screen, RescheduleDialog)
         await pilot.press("end", "shift+home", "backspace", "5", "m", "enter")
-        await wait_until(pilot, lambda: "operator schedule" in definition(app))
+        await wait_until(lambda: "operator schedule" in definition(app), pilot=pilot)
         job = await engine.get_job("hello")
         assert job.state.override_triggers == (IntervalTrigger(seconds=300),)
         assert "file: 30 2 * * *" in definition(app)
         await pilot.press("u")
         assert isinstance(app.screen, ConfirmDialog)
         await pilot.press("y")
-        await wait_until(pilot, lambda: "operator schedule" not in definition(app))
+        await wait_until(lambda: "operator schedule" not in definition(app), pilot=pilot)
         assert (await engine.get_job("hello")).state.override_triggers is None
 
 
@@ -206,27 +195,30 @@ async def test_trigger_and_cancel_keys(engine: Engine) -> None:
     """t + enter starts a manual run; c + y cancels the running run (status cancelled)."""
     app = Host(engine, "long")
     async with app.run_test() as pilot:
-        await wait_until(pilot, lambda: "[active]" in str(app.screen.query_one("#title").content))
+        await wait_until(lambda: "[active]" in str(app.screen.query_one("#title").content),
+                         pilot=pilot)
         await pilot.press("t")
         assert isinstance(app.screen, TriggerDialog)
         await pilot.press("enter")
-        await wait_until(pilot, lambda: "[running]" in str(app.screen.query_one("#title").content))
+        await wait_until(lambda: "[running]" in str(app.screen.query_one("#title").content),
+                         pilot=pilot)
         (run,) = await engine.list_runs("long")
         await pilot.press("c")
         assert isinstance(app.screen, ConfirmDialog)
         await pilot.press("y")
         await finished(engine, run.run_id)
         assert (await engine.get_run(run.run_id)).status is RunStatus.CANCELLED
-        await wait_until(pilot, lambda: "cancelled" in str(table(app).get_row(run.run_id)[1]))
+        await wait_until(lambda: "cancelled" in str(table(app).get_row(run.run_id)[1]), pilot=pilot)
 
 
 async def test_removed_job_closes_detail_with_a_message(engine: Engine) -> None:
     """When the job is removed while its detail is open, the screen says so and goes back."""
     app = Host(engine, "hello")
     async with app.run_test() as pilot:
-        await wait_until(pilot, lambda: "[active]" in str(app.screen.query_one("#title").content))
+        await wait_until(lambda: "[active]" in str(app.screen.query_one("#title").content),
+                         pilot=pilot)
         await engine.remove_job("hello")
-        await wait_until(pilot, lambda: not isinstance(app.screen, JobDetailScreen))
+        await wait_until(lambda: not isinstance(app.screen, JobDetailScreen), pilot=pilot)
         assert any("hello" in n.message for n in app._notifications)
 
 
@@ -248,8 +240,8 @@ async def test_palette_opens_a_job_by_code(engine: Engine) -> None:
     app = PaletteApp(engine)
     async with app.run_test() as pilot:
         await pilot.press("ctrl+p", *"open job bro")
-        await wait_until(pilot, lambda: bool(app.screen.query(CommandList))
-                         and app.screen.query_one(CommandList).option_count > 0)
+        await wait_until(lambda: bool(app.screen.query(CommandList))
+                         and app.screen.query_one(CommandList).option_count > 0, pilot=pilot)
         await pilot.press("enter")
-        await wait_until(pilot, lambda: isinstance(app.screen, JobDetailScreen))
+        await wait_until(lambda: isinstance(app.screen, JobDetailScreen), pilot=pilot)
         assert isinstance(app.screen, JobDetailScreen) and app.screen.code == "broken"

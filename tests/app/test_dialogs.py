@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
 from textual import events
 from textual.app import App
-from textual.command import CommandList
 from textual.screen import Screen
 from textual.widgets import Button, Input, Static
 
+from tests.app.conftest import palette_choice
+from tests.waiting import wait_until
 from ysched_tui.core.models import (
     CommandTarget,
     JobSpec,
@@ -192,17 +192,6 @@ async def test_help_lists_every_key_by_context() -> None:
     assert app.results == [None]
 
 
-async def wait_for_hits(pilot: Any, timeout: float = 3.0) -> None:
-    """Poll (briefly) until the palette's search has listed at least one command."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not pilot.app.screen.query(CommandList) or not pilot.app.screen.query_one(
-        CommandList
-    ).option_count:
-        assert loop.time() < deadline, "the palette listed no command"
-        await pilot.pause(0.02)
-
-
 class PaletteHost(App[None]):
     """An app with the palette provider and two of the actions it names."""
 
@@ -224,7 +213,8 @@ async def test_palette_runs_app_actions_by_name() -> None:
     app = PaletteHost()
     async with app.run_test() as pilot:
         await pilot.press("ctrl+p", *"pause")
-        await wait_for_hits(pilot)
+        await wait_until(lambda: palette_choice(app), pilot=pilot, timeout=3.0,
+                         what="the palette to list a command")
         await pilot.press("enter")
         await pilot.pause()
     assert app.done == ["pause"]
@@ -235,7 +225,8 @@ async def test_palette_missing_action_notifies_instead_of_crashing() -> None:
     app = PaletteHost()
     async with app.run_test() as pilot:
         await pilot.press("ctrl+p", *"resched")
-        await wait_for_hits(pilot)
+        await wait_until(lambda: palette_choice(app), pilot=pilot, timeout=3.0,
+                         what="the palette to list a command")
         await pilot.press("enter")
         await pilot.pause()
         messages = [n.message for n in app._notifications]

@@ -8,8 +8,8 @@ from typing import Any
 
 from textual.app import App, ComposeResult
 
-from tests.app.conftest import wait_for
 from tests.app.test_main_widgets import NOW, view
+from tests.waiting import wait_until
 from ysched_tui.core.models import JobView
 from ysched_tui.tui.widgets.jobs_table import JobsTable
 
@@ -82,11 +82,11 @@ async def test_cursor_keys_and_messages() -> None:
         assert table.selected_code == "job00001"
         await pilot.press("G")
         assert table.selected_code == "job00499"
-        await wait_for(pilot, lambda: "job00499" in screen_text(app))
+        await wait_until(lambda: "job00499" in screen_text(app), pilot=pilot)
         await pilot.press("g", "pagedown")
         assert 20 <= table.cursor_row <= 29
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.got and app.got[-1][0] == "selected")
+        await wait_until(lambda: app.got and app.got[-1][0] == "selected", pilot=pilot)
         assert app.got[-1] == ("selected", table.selected_code)
         assert ("highlighted", "job00499") in app.got
 
@@ -148,9 +148,9 @@ async def test_holding_j_reads_the_database_once_the_cursor_rests(app: Any, engi
     engine.list_runs = counting
     async with app.run_test(size=(120, 40)) as pilot:
         table = app.screen.query_one(JobsTable)
-        await wait_for(pilot, lambda: table.row_count >= len(SPECS))
-        await wait_for(pilot, lambda: reads == ["backup"])
+        await wait_until(lambda: table.row_count >= len(SPECS), pilot=pilot)
+        await wait_until(lambda: reads == ["backup"], pilot=pilot)
         for _ in range(5):  # a held key: repeats arrive faster than the panes could load
             table.action_cursor_down()
-        await wait_for(pilot, lambda: app.query_one(LogPane).code == "tick")
+        await wait_until(lambda: app.query_one(LogPane).code == "tick", pilot=pilot)
         assert reads == ["backup", "tick"]

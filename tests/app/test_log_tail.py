@@ -3,13 +3,12 @@ the end while old lines are let go; scrolling up still pauses following."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 
 from textual.app import App, ComposeResult
 from textual.widgets import Static
 
-from tests.app.conftest import wait_for
+from tests.waiting import wait_until
 from ysched_tui.core.models import OutputLine, RunRecord, RunStatus
 from ysched_tui.tui.widgets.log_pane import LogPane
 
@@ -45,8 +44,8 @@ async def test_a_flood_is_capped_and_still_followed() -> None:
         assert len(view.source) <= 220 and view.line_count <= 200
         assert view.source[-1].text == "line 5050" and view.dropped >= 4800
         assert view.following and view.scroll_y == view.max_scroll_y
-        await wait_for(pilot, lambda: "line 5050" in "\n".join(
-            strip.text for strip in app.screen._compositor.render_strips()))
+        await wait_until(lambda: "line 5050" in "\n".join(
+            strip.text for strip in app.screen._compositor.render_strips()), pilot=pilot)
         assert "last" in status(app) and "ysched-tui logs" in status(app)
 
 
@@ -60,20 +59,21 @@ async def test_scrolling_up_pauses_following_despite_the_flood() -> None:
         await pilot.pause()
         pane.log_view.focus()
         await pilot.press("k", "k", "k")
-        await wait_for(pilot, lambda: not pane.log_view.following)
+        await wait_until(lambda: not pane.log_view.following, pilot=pilot)
         for start in range(151, 1151, 100):
             pane.append("run_1", lines(start, 100))
             await pilot.pause()
         assert not pane.log_view.following
         assert pane.log_view.scroll_y < pane.log_view.max_scroll_y
         await pilot.press("f")
-        await wait_for(pilot, lambda: pane.log_view.following
-                       and pane.log_view.scroll_y == pane.log_view.max_scroll_y)
+        await wait_until(lambda: pane.log_view.following
+                         and pane.log_view.scroll_y == pane.log_view.max_scroll_y, pilot=pilot)
 
 
 async def test_selecting_a_long_finished_run_reads_only_its_end(tmp_path) -> None:
     """With log_max_lines = 100 the pane asks for (and shows) the last 100 of 300 stored lines."""
-    from tests.app.conftest import SPECS, wait_for
+    from tests.app.conftest import SPECS, finished
+    from tests.waiting import wait_until
     from ysched_tui.owner.assembly import build_engine
     from ysched_tui.settings import Settings
     from ysched_tui.tui.app import YschedApp
@@ -85,17 +85,14 @@ async def test_selecting_a_long_finished_run_reads_only_its_end(tmp_path) -> Non
     await engine.start()
     try:
         run_id = await engine.trigger("many")
-        for _ in range(200):
-            if (await engine.get_run(run_id)).status.is_final:
-                break
-            await asyncio.sleep(0.02)
+        await finished(engine, run_id)
         app = YschedApp(engine, settings)
         async with app.run_test(size=(160, 40)) as pilot:
             table = app.screen.query_one(JobsTable)
-            await wait_for(pilot, lambda: table.row_count >= len(SPECS))
+            await wait_until(lambda: table.row_count >= len(SPECS), pilot=pilot)
             table.move_cursor(row=table.get_row_index("many"))
             pane = app.screen.query_one(LogPane)
-            await wait_for(pilot, lambda: pane.run_id == run_id and pane.log_view.source)
+            await wait_until(lambda: pane.run_id == run_id and pane.log_view.source, pilot=pilot)
             texts = [line.text for line in pane.log_view.source]
             assert texts == [str(i) for i in range(201, 301)]
             await app.settle()

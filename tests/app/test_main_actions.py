@@ -7,7 +7,8 @@ from typing import Any
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from tests.app.conftest import SPECS, Notes, row_text, state_of, wait_async, wait_for
+from tests.app.conftest import SPECS, Notes, palette_choice, palette_open, row_text, state_of
+from tests.waiting import wait_until
 from ysched_tui.core.models import RunStatus
 from ysched_tui.core.triggers import CronTrigger
 from ysched_tui.engine import Engine
@@ -22,10 +23,10 @@ from ysched_tui.tui.widgets.jobs_table import JobsTable
 async def ready(pilot: Pilot[Any], code: str | None = None) -> JobsTable:
     """Wait for the jobs to show, then put the cursor on ``code``."""
     table = pilot.app.screen.query_one(JobsTable)
-    await wait_for(pilot, lambda: table.row_count >= len(SPECS))
+    await wait_until(lambda: table.row_count >= len(SPECS), pilot=pilot)
     if code is not None:
         table.move_cursor(row=table.get_row_index(code))
-        await wait_for(pilot, lambda: pilot.app.screen.selected == code)
+        await wait_until(lambda: pilot.app.screen.selected == code, pilot=pilot)
     return table
 
 
@@ -44,8 +45,8 @@ async def test_p_pauses_the_selected_job(app: YschedApp, engine: Engine, notes: 
     async with app.run_test(size=(160, 40), message_hook=notes.hook) as pilot:
         await ready(pilot, "backup")
         await pilot.press("p")
-        await wait_async(pilot, lambda: _paused(engine, "backup"))
-        await wait_for(pilot, lambda: state_of(app, "backup") == "paused")
+        await wait_until(lambda: _paused(engine, "backup"), pilot=pilot)
+        await wait_until(lambda: state_of(app, "backup") == "paused", pilot=pilot)
         assert notes.has("paused backup")
 
 
@@ -59,7 +60,7 @@ async def test_p_on_a_paused_job_explains(app: YschedApp, engine: Engine, notes:
     async with app.run_test(size=(160, 40), message_hook=notes.hook) as pilot:
         await ready(pilot, "backup")
         await pilot.press("p")
-        await wait_for(pilot, lambda: any(n.startswith("error:") for n in notes))
+        await wait_until(lambda: any(n.startswith("error:") for n in notes), pilot=pilot)
         assert notes.has("paused")
         assert await _paused(engine, "backup")
 
@@ -71,8 +72,8 @@ async def test_r_resumes_the_selected_job(app: YschedApp, engine: Engine, notes:
         await ready(pilot, "tick")
         assert state_of(app, "tick") == "paused"
         await pilot.press("r")
-        await wait_async(pilot, lambda: _not_paused(engine, "tick"))
-        await wait_for(pilot, lambda: state_of(app, "tick") == "active")
+        await wait_until(lambda: _not_paused(engine, "tick"), pilot=pilot)
+        await wait_until(lambda: state_of(app, "tick") == "active", pilot=pilot)
         assert notes.has("resumed tick")
 
 
@@ -91,9 +92,9 @@ async def test_space_marks_jobs_for_a_bulk_pause(app: YschedApp, engine: Engine)
         assert row_text(app, "backup").startswith("*")
         assert state_of(app, "backup") == "active"
         await pilot.press("p")
-        await wait_async(pilot, lambda: _paused(engine, "tick"))
+        await wait_until(lambda: _paused(engine, "tick"), pilot=pilot)
         assert await _paused(engine, "backup")
-        await wait_for(pilot, lambda: state_of(app, "backup") == "paused")
+        await wait_until(lambda: state_of(app, "backup") == "paused", pilot=pilot)
         assert not table.marked
 
 
@@ -103,13 +104,13 @@ async def test_t_triggers_after_the_dialog_and_tails_output(app: YschedApp, engi
     async with app.run_test(size=(160, 40), message_hook=notes.hook) as pilot:
         await ready(pilot, "hello")
         await pilot.press("t")
-        await wait_for(pilot, lambda: isinstance(app.screen, TriggerDialog))
+        await wait_until(lambda: isinstance(app.screen, TriggerDialog), pilot=pilot)
         await pilot.press("y")
-        await wait_async(pilot, lambda: _has_runs(engine, "hello"))
+        await wait_until(lambda: _has_runs(engine, "hello"), pilot=pilot)
         log = app.screen.query_one("#run-log")
-        await wait_for(pilot, lambda: "gamma" in log.lines)  # type: ignore[attr-defined]
+        await wait_until(lambda: "gamma" in log.lines, pilot=pilot)  # type: ignore[attr-defined]
         assert notes.has("triggered hello")
-        await wait_for(pilot, lambda: "✓ success" in row_text(app, "hello"))
+        await wait_until(lambda: "✓ success" in row_text(app, "hello"), pilot=pilot)
 
 
 async def _has_runs(engine: Engine, code: str) -> bool:
@@ -122,9 +123,9 @@ async def test_t_cancelled_dialog_runs_nothing(app: YschedApp, engine: Engine,
     async with app.run_test(size=(160, 40), message_hook=notes.hook) as pilot:
         await ready(pilot, "hello")
         await pilot.press("t")
-        await wait_for(pilot, lambda: isinstance(app.screen, TriggerDialog))
+        await wait_until(lambda: isinstance(app.screen, TriggerDialog), pilot=pilot)
         await pilot.press("escape")
-        await wait_for(pilot, lambda: notes.has("trigger cancelled"))
+        await wait_until(lambda: notes.has("trigger cancelled"), pilot=pilot)
         assert not await engine.list_runs("hello")
 
 
@@ -134,12 +135,12 @@ async def test_e_reschedules_through_the_dialog(app: YschedApp, engine: Engine,
     async with app.run_test(size=(160, 40), message_hook=notes.hook) as pilot:
         await ready(pilot, "backup")
         await pilot.press("e")
-        await wait_for(pilot, lambda: isinstance(app.screen, RescheduleDialog))
+        await wait_until(lambda: isinstance(app.screen, RescheduleDialog), pilot=pilot)
         app.screen.query_one("#entry", Input).value = "*/10 * * * *"
         await pilot.pause()
         await pilot.press("enter")
-        await wait_async(pilot, lambda: _triggers_are(engine, "backup", "*/10 * * * *"))
-        await wait_for(pilot, lambda: "10 minutes" in row_text(app, "backup"))
+        await wait_until(lambda: _triggers_are(engine, "backup", "*/10 * * * *"), pilot=pilot)
+        await wait_until(lambda: "10 minutes" in row_text(app, "backup"), pilot=pilot)
         assert notes.has("rescheduled backup")
 
 
@@ -152,12 +153,12 @@ async def test_c_cancels_the_running_run(app: YschedApp, engine: Engine, notes: 
     run_id = await engine.trigger("slow")
     async with app.run_test(size=(160, 40), message_hook=notes.hook) as pilot:
         await ready(pilot, "slow")
-        await wait_for(pilot, lambda: "running" in row_text(app, "slow"))
+        await wait_until(lambda: "running" in row_text(app, "slow"), pilot=pilot)
         await pilot.press("c")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await wait_until(lambda: isinstance(app.screen, ConfirmDialog), pilot=pilot)
         await pilot.press("y")
-        await wait_async(pilot, lambda: _status_is(engine, run_id, RunStatus.CANCELLED))
-        await wait_for(pilot, lambda: "cancelled" in row_text(app, "slow"))
+        await wait_until(lambda: _status_is(engine, run_id, RunStatus.CANCELLED), pilot=pilot)
+        await wait_until(lambda: "cancelled" in row_text(app, "slow"), pilot=pilot)
         assert "running" not in state_of(app, "slow")
         assert notes.has(f"cancelled {run_id}")
 
@@ -171,7 +172,8 @@ async def test_c_without_a_running_run_is_an_error(app: YschedApp, notes: Notes)
     async with app.run_test(size=(160, 40), message_hook=notes.hook) as pilot:
         await ready(pilot, "backup")
         await pilot.press("c")
-        await wait_for(pilot, lambda: notes.has("error: job 'backup' has no run in progress"))
+        await wait_until(lambda: notes.has("error: job 'backup' has no run in progress"),
+                         pilot=pilot)
         assert isinstance(app.screen, MainScreen)
 
 
@@ -181,9 +183,9 @@ async def test_failed_run_raises_a_toast(app: YschedApp, engine: Engine, notes: 
         await ready(pilot)
         await engine.trigger("backup")
         await engine.trigger("fails")
-        await wait_for(pilot, lambda: notes.has("error: fails failed"))
-        await wait_for(pilot, lambda: "✗ failed" in row_text(app, "fails"))
-        await wait_for(pilot, lambda: "✓ success" in row_text(app, "backup"))
+        await wait_until(lambda: notes.has("error: fails failed"), pilot=pilot)
+        await wait_until(lambda: "✗ failed" in row_text(app, "fails"), pilot=pilot)
+        await wait_until(lambda: "✓ success" in row_text(app, "backup"), pilot=pilot)
         assert not notes.has("backup")
 
 
@@ -192,17 +194,17 @@ async def test_q_asks_before_interrupting_runs(app: YschedApp, engine: Engine) -
     await engine.trigger("slow")
     async with app.run_test(size=(160, 40)) as pilot:
         await ready(pilot, "slow")
-        await wait_for(pilot, lambda: "running" in row_text(app, "slow"))
+        await wait_until(lambda: "running" in row_text(app, "slow"), pilot=pilot)
         await pilot.press("q")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await wait_until(lambda: isinstance(app.screen, ConfirmDialog), pilot=pilot)
         assert "interrupt 1 running run" in str(app.screen.message)  # type: ignore[attr-defined]
         await pilot.press("n")
-        await wait_for(pilot, lambda: isinstance(app.screen, MainScreen))
+        await wait_until(lambda: isinstance(app.screen, MainScreen), pilot=pilot)
         assert app.is_running
         await pilot.press("q")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await wait_until(lambda: isinstance(app.screen, ConfirmDialog), pilot=pilot)
         await pilot.press("y")
-        await wait_for(pilot, lambda: not app.is_running)
+        await wait_until(lambda: not app.is_running, pilot=pilot)
 
 
 async def test_q_quits_at_once_when_idle(app: YschedApp) -> None:
@@ -210,7 +212,7 @@ async def test_q_quits_at_once_when_idle(app: YschedApp) -> None:
     async with app.run_test(size=(160, 40)) as pilot:
         await ready(pilot)
         await pilot.press("q")
-        await wait_for(pilot, lambda: not app.is_running)
+        await wait_until(lambda: not app.is_running, pilot=pilot)
 
 
 async def test_palette_pauses_the_selected_job(app: YschedApp, engine: Engine) -> None:
@@ -218,9 +220,9 @@ async def test_palette_pauses_the_selected_job(app: YschedApp, engine: Engine) -
     async with app.run_test(size=(160, 40)) as pilot:
         await ready(pilot, "tick")
         await pilot.press("ctrl+p")
-        await pilot.pause(0.2)
+        await wait_until(lambda: palette_open(app), pilot=pilot)
         await pilot.press(*"Pause selected")
-        await pilot.pause(0.3)
+        await wait_until(lambda: "Pause selected job" in palette_choice(app), pilot=pilot)
         await pilot.press("enter")
-        await wait_async(pilot, lambda: _paused(engine, "tick"))
-        await wait_for(pilot, lambda: state_of(app, "tick") == "paused")
+        await wait_until(lambda: _paused(engine, "tick"), pilot=pilot)
+        await wait_until(lambda: state_of(app, "tick") == "paused", pilot=pilot)

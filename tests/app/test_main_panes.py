@@ -8,7 +8,8 @@ from typing import Any
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from tests.app.conftest import SPECS, row_text, wait_for
+from tests.app.conftest import SPECS, finished, row_text
+from tests.waiting import wait_until
 from ysched_tui.engine import Engine
 from ysched_tui.tui.app import YschedApp
 from ysched_tui.tui.screens.detail import JobDetailScreen
@@ -25,10 +26,10 @@ from ysched_tui.tui.widgets.stats_pane import StatsPane
 async def ready(pilot: Pilot[Any], code: str | None = None) -> JobsTable:
     """Wait for the jobs to show, then put the cursor on ``code``."""
     table = pilot.app.screen.query_one(JobsTable)
-    await wait_for(pilot, lambda: table.row_count >= len(SPECS))
+    await wait_until(lambda: table.row_count >= len(SPECS), pilot=pilot)
     if code is not None:
         table.move_cursor(row=table.get_row_index(code))
-        await wait_for(pilot, lambda: pilot.app.screen.selected == code)
+        await wait_until(lambda: pilot.app.screen.selected == code, pilot=pilot)
     return table
 
 
@@ -42,15 +43,15 @@ async def test_filter_by_text_tag_and_state(app: YschedApp, engine: Engine) -> N
     async with app.run_test(size=(160, 40)) as pilot:
         table = await ready(pilot)
         await pilot.press("slash", *"tag:db")
-        await wait_for(pilot, lambda: table.codes() == ["backup"])
+        await wait_until(lambda: table.codes() == ["backup"], pilot=pilot)
         await pilot.press("escape")
-        await wait_for(pilot, lambda: len(table.codes()) == len(SPECS) + 1)
+        await wait_until(lambda: len(table.codes()) == len(SPECS) + 1, pilot=pilot)
         await pilot.press("slash", *"paused", "enter")
-        await wait_for(pilot, lambda: table.codes() == ["tick"])
+        await wait_until(lambda: table.codes() == ["tick"], pilot=pilot)
         assert table.has_focus
         await pilot.press("escape")
         await pilot.press("slash", *"hel")
-        await wait_for(pilot, lambda: table.codes() == ["hello"])
+        await wait_until(lambda: table.codes() == ["hello"], pilot=pilot)
 
 
 async def test_filter_status_failed_and_running(app: YschedApp, engine: Engine) -> None:
@@ -59,11 +60,11 @@ async def test_filter_status_failed_and_running(app: YschedApp, engine: Engine) 
     await engine.trigger("slow")
     async with app.run_test(size=(160, 40)) as pilot:
         table = await ready(pilot)
-        await wait_for(pilot, lambda: "✗ failed" in row_text(app, "fails"))
+        await wait_until(lambda: "✗ failed" in row_text(app, "fails"), pilot=pilot)
         await pilot.press("slash", *"status:failed")
-        await wait_for(pilot, lambda: table.codes() == ["fails"])
+        await wait_until(lambda: table.codes() == ["fails"], pilot=pilot)
         await pilot.press("escape", "slash", *"status:running")
-        await wait_for(pilot, lambda: table.codes() == ["slow"])
+        await wait_until(lambda: table.codes() == ["slow"], pilot=pilot)
 
 
 async def test_filtered_out_job_leaves_the_table_when_it_changes(app: YschedApp,
@@ -73,9 +74,9 @@ async def test_filtered_out_job_leaves_the_table_when_it_changes(app: YschedApp,
     async with app.run_test(size=(160, 40)) as pilot:
         table = await ready(pilot)
         await pilot.press("slash", *"paused", "enter")
-        await wait_for(pilot, lambda: table.codes() == ["tick"])
+        await wait_until(lambda: table.codes() == ["tick"], pilot=pilot)
         await engine.resume("tick")
-        await wait_for(pilot, lambda: table.codes() == [])
+        await wait_until(lambda: table.codes() == [], pilot=pilot)
 
 
 async def test_log_follows_and_scrolling_up_pauses(app: YschedApp, engine: Engine) -> None:
@@ -85,14 +86,14 @@ async def test_log_follows_and_scrolling_up_pauses(app: YschedApp, engine: Engin
         await engine.trigger("many")
         pane = app.screen.query_one(LogPane)
         log = pane.log_view
-        await wait_for(pilot, lambda: "300" in log.lines)
-        await wait_for(pilot, lambda: log.is_vertical_scroll_end)
+        await wait_until(lambda: "300" in log.lines, pilot=pilot)
+        await wait_until(lambda: log.is_vertical_scroll_end, pilot=pilot)
         await pilot.press("3")  # focus the log pane
         await pilot.press("pageup")
-        await wait_for(pilot, lambda: "following paused — f to resume" in status_line(app))
+        await wait_until(lambda: "following paused — f to resume" in status_line(app), pilot=pilot)
         assert not log.is_vertical_scroll_end
         await pilot.press("f")
-        await wait_for(pilot, lambda: log.is_vertical_scroll_end and log.following)
+        await wait_until(lambda: log.is_vertical_scroll_end and log.following, pilot=pilot)
         assert "following paused" not in status_line(app)
 
 
@@ -102,43 +103,34 @@ async def test_log_search_wrap_and_timestamps(app: YschedApp, engine: Engine) ->
     async with app.run_test(size=(160, 40)) as pilot:
         await ready(pilot, "hello")
         log = app.screen.query_one(LogPane).log_view
-        await wait_for(pilot, lambda: "gamma" in log.lines)
+        await wait_until(lambda: "gamma" in log.lines, pilot=pilot)
         await pilot.press("3", "slash", *"beta", "enter")
-        await wait_for(pilot, lambda: "match 1/1" in status_line(app))
+        await wait_until(lambda: "match 1/1" in status_line(app), pilot=pilot)
         assert log.matches() == [1]
         await pilot.press("n")
-        await wait_for(pilot, lambda: "match 1/1" in status_line(app))
+        await wait_until(lambda: "match 1/1" in status_line(app), pilot=pilot)
         await pilot.press("T")
-        await wait_for(pilot, lambda: log.lines[0].endswith(" alpha") and log.lines[0] != "alpha")
+        await wait_until(lambda: log.lines[0].endswith(" alpha") and log.lines[0] != "alpha",
+                         pilot=pilot)
         assert "timestamps on" in status_line(app)
         await pilot.press("w")
-        await wait_for(pilot, lambda: "wrap on" in status_line(app))
+        await wait_until(lambda: "wrap on" in status_line(app), pilot=pilot)
 
 
 async def test_brackets_step_between_runs(app: YschedApp, engine: Engine) -> None:
     """[ shows the previous run of the job and ] the next one, in the run header."""
     first = await engine.trigger("backup")
-    await wait_async_done(engine, first)
+    await finished(engine, first)
     second = await engine.trigger("backup")
-    await wait_async_done(engine, second)
+    await finished(engine, second)
     async with app.run_test(size=(160, 40)) as pilot:
         await ready(pilot, "backup")
         header = app.screen.query_one("#run-header", Static)
-        await wait_for(pilot, lambda: second in str(header.render()))
+        await wait_until(lambda: second in str(header.render()), pilot=pilot)
         await pilot.press("3", "left_square_bracket")
-        await wait_for(pilot, lambda: first in str(header.render()))
+        await wait_until(lambda: first in str(header.render()), pilot=pilot)
         await pilot.press("right_square_bracket")
-        await wait_for(pilot, lambda: second in str(header.render()))
-
-
-async def wait_async_done(engine: Engine, run_id: str) -> None:
-    import asyncio
-
-    for _ in range(250):
-        if (await engine.get_run(run_id)).status.is_final:
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"{run_id} did not finish")
+        await wait_until(lambda: second in str(header.render()), pilot=pilot)
 
 
 async def test_next_runs_and_header(app: YschedApp, engine: Engine) -> None:
@@ -147,26 +139,26 @@ async def test_next_runs_and_header(app: YschedApp, engine: Engine) -> None:
     async with app.run_test(size=(160, 40)) as pilot:
         await ready(pilot)
         timeline = app.screen.query_one(NextRunsPane).query_one("#timeline", Static)
-        await wait_for(pilot, lambda: "backup" in str(timeline.render()))
+        await wait_until(lambda: "backup" in str(timeline.render()), pilot=pilot)
         text = str(timeline.render())
         assert "tick  Hourly tick" in text
         assert "backup  Nightly backup  (paused)" in text
         header = app.screen.query_one(HeaderBar)
-        await wait_for(pilot, lambda: header.status is not None)
+        await wait_until(lambda: header.status is not None, pilot=pilot)
         assert "1 paused" in header.render().plain
         assert engine.settings.db in header.render().plain
 
 
 async def test_stats_pane_counts_runs(app: YschedApp, engine: Engine) -> None:
     """The stats pane shows the selected job's and all jobs' run counts."""
-    await wait_async_done(engine, await engine.trigger("fails"))
+    await finished(engine, await engine.trigger("fails"))
     async with app.run_test(size=(160, 40)) as pilot:
         await ready(pilot, "fails")
         stats = app.screen.query_one(StatsPane)
         job_title = stats.query_one("#stats-job .scope-title", Static)
-        await wait_for(pilot, lambda: "fails  24h 1 runs" in str(job_title.render()))
+        await wait_until(lambda: "fails  24h 1 runs" in str(job_title.render()), pilot=pilot)
         all_title = stats.query_one("#stats-all .scope-title", Static)
-        await wait_for(pilot, lambda: "all jobs" in str(all_title.render()))
+        await wait_until(lambda: "all jobs" in str(all_title.render()), pilot=pilot)
 
 
 async def test_small_terminal_shows_one_pane_with_tabs(app: YschedApp) -> None:
@@ -179,13 +171,13 @@ async def test_small_terminal_shows_one_pane_with_tabs(app: YschedApp) -> None:
         def shown() -> list[str]:
             return [p.id or "" for p in screen.query(".pane") if p.display and p.region.height]
 
-        await wait_for(pilot, lambda: shown() == ["jobs-pane"])
+        await wait_until(lambda: shown() == ["jobs-pane"], pilot=pilot)
         await pilot.press("3")
-        await wait_for(pilot, lambda: shown() == ["log-pane"])
+        await wait_until(lambda: shown() == ["log-pane"], pilot=pilot)
         await pilot.press("tab")
-        await wait_for(pilot, lambda: shown() == ["stats-pane"])
+        await wait_until(lambda: shown() == ["stats-pane"], pilot=pilot)
         await pilot.press("tab")
-        await wait_for(pilot, lambda: shown() == ["jobs-pane"])
+        await wait_until(lambda: shown() == ["jobs-pane"], pilot=pilot)
         assert screen.query_one(JobsTable).has_focus
 
 
@@ -196,7 +188,7 @@ async def test_large_terminal_shows_four_panes(app: YschedApp) -> None:
         panes = [p for p in app.screen.query(".pane") if p.region.height > 3]
         assert len(panes) == 4
         await pilot.press("tab")
-        await wait_for(pilot, lambda: app.screen.query_one(NextRunsPane).has_focus)
+        await wait_until(lambda: app.screen.query_one(NextRunsPane).has_focus, pilot=pilot)
 
 
 async def test_enter_help_and_failures_keys_open_screens(app: YschedApp) -> None:
@@ -204,16 +196,16 @@ async def test_enter_help_and_failures_keys_open_screens(app: YschedApp) -> None
     async with app.run_test(size=(160, 40)) as pilot:
         await ready(pilot, "backup")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, JobDetailScreen))
+        await wait_until(lambda: isinstance(app.screen, JobDetailScreen), pilot=pilot)
         await pilot.press("escape")
-        await wait_for(pilot, lambda: isinstance(app.screen, MainScreen))
+        await wait_until(lambda: isinstance(app.screen, MainScreen), pilot=pilot)
         await pilot.press("question_mark")
-        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        await wait_until(lambda: isinstance(app.screen, HelpScreen), pilot=pilot)
         await pilot.press("escape")
         await pilot.press("F")
-        await wait_for(pilot, lambda: isinstance(app.screen, FailuresScreen))
+        await wait_until(lambda: isinstance(app.screen, FailuresScreen), pilot=pilot)
         await pilot.press("escape")
-        await wait_for(pilot, lambda: isinstance(app.screen, MainScreen))
+        await wait_until(lambda: isinstance(app.screen, MainScreen), pilot=pilot)
 
 
 async def test_audit_view_lists_the_pause_just_made(app: YschedApp, engine: Engine) -> None:
@@ -225,13 +217,13 @@ async def test_audit_view_lists_the_pause_just_made(app: YschedApp, engine: Engi
     async with app.run_test(size=(160, 40)) as pilot:
         await ready(pilot, "backup")
         await pilot.press("p")
-        await wait_for(pilot, lambda: engine.table.get("backup").state.paused)
+        await wait_until(lambda: engine.table.get("backup").state.paused, pilot=pilot)
         await pilot.press("A")
-        await wait_for(pilot, lambda: isinstance(app.screen, AuditScreen))
+        await wait_until(lambda: isinstance(app.screen, AuditScreen), pilot=pilot)
         table = app.screen.query_one(DataTable)
-        await wait_for(pilot, lambda: table.row_count >= 1)
+        await wait_until(lambda: table.row_count >= 1, pilot=pilot)
         row = [str(cell) for cell in table.get_row_at(0)]
         assert row[3] == "pause" and row[4] == "backup" and row[2] == "console"
         assert '"paused":false' in row[5] and '"paused":true' in row[6]
         await pilot.press("escape")
-        await wait_for(pilot, lambda: isinstance(app.screen, MainScreen))
+        await wait_until(lambda: isinstance(app.screen, MainScreen), pilot=pilot)

@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 from textual.message import Message
 
-from tests.app.conftest import SPECS, wait_for
+from tests.app.conftest import SPECS
+from tests.waiting import wait_until
 from ysched_tui.core.models import CommandTarget, JobSpec, JobState, JobView, RunStatus
 from ysched_tui.core.triggers import CronTrigger
 from ysched_tui.engine import Engine
@@ -68,15 +69,18 @@ async def test_bridge_batches_job_updates(app: YschedApp, engine: Engine) -> Non
 
     async with app.run_test(size=(160, 40), message_hook=hook) as pilot:
         table = app.screen.query_one(JobsTable)
-        await wait_for(pilot, lambda: table.row_count >= len(SPECS))
-        await pilot.pause(0.3)  # let the start-up batches (job figures loading) pass
+        await wait_until(lambda: table.row_count >= len(SPECS), pilot=pilot)
+        bridge = app.main_screen.bridge  # let the start-up changes (job figures loading) pass
+        await wait_until(lambda: not (bridge._jobs or bridge._removed), pilot=pilot,
+                         what="no job change waiting in the bridge")
+        await pilot.pause()  # the last batch posted is handled
         batches.clear()
         began = time.monotonic()
         for _ in range(10):
             await engine.pause("backup")
             await engine.resume("backup")
         await engine.pause("tick")
-        await wait_for(pilot, lambda: any("tick" in b.changed for b in batches))
+        await wait_until(lambda: any("tick" in b.changed for b in batches), pilot=pilot)
         # 21 changes: at most one batch per refresh period of the table (plus the partial
         # periods at both ends), however slow the engine's writes are on a busy machine
         periods = (time.monotonic() - began) * app.settings.ui.table_refresh_hz

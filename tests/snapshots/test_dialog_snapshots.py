@@ -18,6 +18,7 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
+from tests.waiting import wait_until
 from ysched_tui.core.models import (
     CommandTarget,
     JobSource,
@@ -195,13 +196,11 @@ class EngineHost(App[None]):
 
 
 async def detail_loaded(pilot: Pilot[Any]) -> None:
-    """Poll until the definition and all six runs are on screen."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + 5
-    while not (pilot.app.screen.query("#runs")
-               and pilot.app.screen.query_one("#runs", DataTable).row_count == 6):
-        assert loop.time() < deadline, "detail did not load"
-        await pilot.pause(0.02)
+    """Wait until the definition and all six runs are on screen."""
+    app = pilot.app
+    await wait_until(lambda: app.screen.query("#runs")
+                     and app.screen.query_one("#runs", DataTable).row_count == 6,
+                     pilot=pilot, what="the detail to load")
     await pilot.pause()
 
 

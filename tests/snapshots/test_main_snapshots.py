@@ -18,7 +18,9 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Static
 
+from tests.waiting import wait_until
 from ysched_tui.core.models import (
     CommandTarget,
     JobSpec,
@@ -36,6 +38,7 @@ from ysched_tui.tui.app import YschedApp
 from ysched_tui.tui.widgets.header_bar import HeaderBar
 from ysched_tui.tui.widgets.jobs_table import JobsTable
 from ysched_tui.tui.widgets.log_pane import LogPane
+from ysched_tui.tui.widgets.next_runs import NextRunsPane
 
 NOW = datetime(2030, 1, 7, 9, 0, 30, tzinfo=UTC)
 
@@ -106,10 +109,9 @@ def console(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> YschedApp:
 
 
 async def loaded(pilot: Pilot[Any]) -> None:
-    """Poll until every pane has its data: jobs, header, the selected job's latest run."""
+    """Wait until every pane has its data: jobs, header, timeline, the selected job's latest run
+    and the stats of that job and of all jobs."""
     screen = pilot.app.screen
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + 5
 
     def done() -> bool:
         if not screen.query(JobsTable) or not screen.query(LogPane):
@@ -117,15 +119,16 @@ async def loaded(pilot: Pilot[Any]) -> None:
         table = screen.query_one(JobsTable)
         engine = pilot.app.service  # type: ignore[attr-defined]
         figures = engine.table.get("backup").success_rate_7d is not None  # loaded after start
+        stats = [str(title.render()) for title in screen.query(".scope-title").results(Static)]
         return (figures and table.row_count == len(SPECS) + 1
                 and screen.query_one(HeaderBar).status is not None
+                and bool(screen.query_one(NextRunsPane).fires)
+                and len(stats) == 2 and not any("loading" in title for title in stats)
                 and screen.query_one(LogPane).run is not None
                 and any("uploaded" in line for line in screen.query_one(LogPane).log_view.lines))
 
-    while not done():
-        assert loop.time() < deadline, "the main screen did not load"
-        await pilot.pause(0.05)
-    await pilot.pause(0.3)
+    await wait_until(done, pilot=pilot, what="the main screen to load")
+    await pilot.pause()  # one more turn: what the last message changed is laid out
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])

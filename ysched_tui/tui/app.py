@@ -4,15 +4,19 @@
 one: the console does not import the engine) and a clock used for every time it shows, so
 snapshot tests can freeze it. When ``start_service`` is set the app starts the service on mount
 and stops it on exit, because ``App.run()`` owns the event loop the embedded engine must run on.
+
+The app leaves the process alone: whoever owns the process (the console's entry point) may pass
+hooks run once the jobs are first painted and after a large batch of changes is painted (the
+console tunes garbage collection and gives freed memory back to the OS there).
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
-from textual import work
+from textual import on, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.command import Provider
@@ -21,10 +25,9 @@ from textual.screen import Screen
 from ysched_tui.core.models import Actor
 from ysched_tui.core.service import SchedulerService, current_actor
 from ysched_tui.errors import YschedError
+from ysched_tui.settings import Settings
 from ysched_tui.tui.screens.main import MainScreen
-
-if TYPE_CHECKING:
-    from ysched_tui.settings import Settings
+from ysched_tui.tui.widgets.jobs_table import JobsTable
 
 
 def _utcnow() -> datetime:
@@ -65,6 +68,9 @@ class YschedApp(App[None]):
         *,
         clock: Callable[[], datetime] | None = None,
         start_service: bool = False,
+        after_first_paint: Callable[[], None] | None = None,
+        after_bulk_change: Callable[[], None] | None = None,
+        serve_after_paint: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         """Build the app.
 
@@ -74,15 +80,22 @@ class YschedApp(App[None]):
             clock: "now" for every displayed time; frozen in snapshot tests.
             start_service: start the service on mount and stop it on exit (the CLI's embedded
                 engine); leave False when the caller manages the service's life.
+            after_first_paint: called once the jobs are first on screen, before anything else
+                starts (the process owner's tuning).
+            after_bulk_change: called once a batch of changes that replaced most jobs' views
+                is on screen (the process owner's tuning).
+            serve_after_paint: started in a worker once the jobs are first on screen (the
+                console's control server: other processes attach once it is up).
         """
         super().__init__()
         self.service = service
         self.settings = settings
         self.clock = clock or _utcnow
         self.start_service = start_service
+        self.after_first_paint = after_first_paint
+        self.after_bulk_change = after_bulk_change
+        self.serve_after_paint = serve_after_paint
         self._main: MainScreen | None = None
-        self.after_first_paint: Callable[[], Awaitable[None]] | None = None
-        """Started once the jobs are first painted (the console's control server)."""
 
     def now(self) -> datetime:
         """The clock's time, as an aware datetime."""
@@ -90,8 +103,7 @@ class YschedApp(App[None]):
         return now if now.tzinfo is not None else now.replace(tzinfo=UTC)
 
     def get_default_screen(self) -> Screen[None]:
-        self._main = MainScreen(self.service)
-        return self._main
+        return self.main_screen
 
     async def on_load(self) -> None:
         """Start an embedded service before the first screen reads from it.
@@ -108,11 +120,17 @@ class YschedApp(App[None]):
                 self.start_service = False
                 self.exit(return_code=exc.exit_code, message=f"ysched-tui: {exc}")
 
-    def first_paint_done(self) -> None:
-        """The main screen painted the jobs: start what was left for after that."""
-        work, self.after_first_paint = self.after_first_paint, None
-        if work is not None:
-            self._after_paint(work)
+    def _first_paint_done(self) -> None:
+        """The main screen painted the jobs: the owner's hook, then what was left for after."""
+        if self.after_first_paint is not None:
+            self.after_first_paint()
+        serve, self.serve_after_paint = self.serve_after_paint, None
+        if serve is not None:
+            self._after_paint(serve)
+
+    def _bulk_change_done(self) -> None:
+        if self.after_bulk_change is not None:
+            self.after_bulk_change()
 
     @work(group="after-paint", exit_on_error=False)
     async def _after_paint(self, work: Callable[[], Awaitable[None]]) -> None:
@@ -135,7 +153,10 @@ class YschedApp(App[None]):
     def main_screen(self) -> MainScreen:
         """The main screen (always at the bottom of the stack)."""
         if self._main is None:
-            self._main = MainScreen(self.service)
+            self._main = MainScreen(
+                self.service, self.settings, clock=self.now, attached=not self.OWNS_RUNS,
+                first_paint=self._first_paint_done, bulk_paint=self._bulk_change_done,
+            )
         return self._main
 
     # --- app-wide actions (also reached from the command palette) ----------------------
@@ -158,6 +179,11 @@ class YschedApp(App[None]):
         from ysched_tui.tui.screens.audit import AuditScreen
 
         self.push_screen(AuditScreen(self.service, tz=self.settings.timezone, clock=self.now))
+
+    @on(JobsTable.Selected)
+    def _job_opened(self, event: JobsTable.Selected) -> None:
+        """``enter`` on a row of the main screen's table (the message bubbles up to here)."""
+        self.open_job(event.code)
 
     def open_job(self, code: str) -> None:
         """Open a job's detail screen."""

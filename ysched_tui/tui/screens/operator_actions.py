@@ -1,195 +1,133 @@
-"""The main screen's operator keys: pause, resume, trigger, reschedule, cancel, mark, filter.
+"""What the operator's keys do to jobs: pause, resume, trigger, reschedule, cancel a run.
 
-Every action is a call on the service; the table changes when the resulting event arrives (never
-ahead of it), and every action ends in a notification: what was done, or why not (errors from the
-service, such as "job X is already paused", shown with ``severity="error"``). Dialogs are awaited
-inside workers (``push_screen_wait``) and imported when first used.
+Every action is a call on the service; the jobs table changes when the resulting event arrives
+(never ahead of it), and every action ends in a notification: what was done, or why not (errors
+from the service, such as "job X is already paused", shown with ``severity="error"``). Trigger,
+reschedule and cancel first ask in a dialog (imported when first used), so the actions are
+coroutines for a worker, where awaiting a dialog's answer is allowed.
+
+:class:`OperatorActions` knows nothing of the screen: it is given the service, a way to ask (a
+dialog's answer) and a way to tell (a notification); the main screen decides which jobs an
+action applies to (the selected one, or the marked ones).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import ClassVar
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Protocol, TypeVar
 
-from textual import work
-from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from ysched_tui.core.models import JobView
 from ysched_tui.core.schedule import describe_all
 from ysched_tui.core.service import SchedulerService
 from ysched_tui.errors import YschedError
-from ysched_tui.tui.widgets.jobs_table import JobsTable
-from ysched_tui.tui.widgets.search_box import SearchBox
+
+T = TypeVar("T")
 
 
-class OperatorActions(Screen[None]):
-    """Actions on the selected (or marked) jobs."""
+class Ask(Protocol):
+    """Show a dialog and wait for its answer (``App.push_screen_wait``, in a worker)."""
 
-    ACTION_BINDINGS: ClassVar[list[Binding]] = [
-        Binding("p", "pause", "Pause"),
-        Binding("r", "resume", "Resume"),
-        Binding("t", "trigger", "Trigger"),
-        Binding("e", "reschedule", "Reschedule"),
-        Binding("c", "cancel_run", "Cancel run"),
-        Binding("space", "mark", "Mark"),
-        Binding("slash", "filter", "Filter"),
-        Binding("escape", "clear", "Clear", show=False),
-        Binding("F", "app.failures", "Failures", show=False),
-        Binding("A", "app.audit", "Audit", show=False),
-    ]
-    """Bindings the main screen adds for these actions."""
+    async def __call__(self, dialog: Screen[T], /) -> T:
+        ...
 
-    service: SchedulerService
-    jobs: dict[str, JobView]
-    selected: str | None
-    filter_text: str
-    show_jobs: Callable[[], None]
-    """Rebuilds the jobs table from the model (the screen's)."""
-    action_show_pane: Callable[[int], None]
-    """Shows and focuses a pane by index (the screen's)."""
 
-    @property
-    def default_tz(self) -> str:
-        return str(self.app.settings.timezone)  # type: ignore[attr-defined]
+class Tell(Protocol):
+    """Show a notification (``Widget.notify``)."""
 
-    def selected_job(self) -> JobView | None:
-        """The job under the cursor, or None (with a notification) when there is none."""
-        job = self.jobs.get(self.selected or "")
-        if job is None:
-            self.notify("no job selected", severity="warning")
-        return job
+    def __call__(self, message: str, *, severity: SeverityLevel = "information",
+                 timeout: float | None = None) -> None:
+        ...
 
-    def targets(self) -> list[str]:
-        """The marked jobs, or else the selected one."""
-        marked = self.query_one(JobsTable).marked
-        if marked:
-            return sorted(marked)
-        return [self.selected] if self.selected in self.jobs else []
 
-    def action_pause(self) -> None:
-        """Pause the selected job, or all marked jobs."""
-        self._bulk("pause")
+class OperatorActions:
+    """The operator's actions on jobs, each asked, done on the service and told.
 
-    def action_resume(self) -> None:
-        """Resume the selected job, or all marked jobs."""
-        self._bulk("resume")
+    Args:
+        service: the scheduler the actions are done on.
+        ask: shows a dialog and returns its answer.
+        tell: shows a notification.
+        tz: the zone the reschedule dialog reads times in by default.
+        clock: "now" for the reschedule dialog's preview.
+    """
 
-    @work(group="actions", exit_on_error=False)
-    async def _bulk(self, verb: str) -> None:
-        codes = self.targets()
-        if not codes:
-            self.notify("no job selected", severity="warning")
-            return
-        call = self.service.pause if verb == "pause" else self.service.resume
+    def __init__(
+        self,
+        service: SchedulerService,
+        *,
+        ask: Ask,
+        tell: Tell,
+        tz: str,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self._service = service
+        self._ask = ask
+        self._tell = tell
+        self._tz = tz
+        self._clock = clock
+
+    async def set_paused(self, codes: Sequence[str], *, paused: bool) -> None:
+        """Pause (or resume) each of ``codes``; one notification names those that changed."""
+        call = self._service.pause if paused else self._service.resume
         done: list[str] = []
         for code in codes:
             try:
                 await call(code)
             except YschedError as exc:
-                self.notify(str(exc), severity="error")
+                self._tell(str(exc), severity="error")
             else:
                 done.append(code)
         if done:
-            self.notify(f"{verb}d {', '.join(done)}")
-        table = self.query_one(JobsTable)
-        if table.marked:
-            table.marked.clear()
-            table.refresh_marks()
+            self._tell(f"{'paused' if paused else 'resumed'} {', '.join(done)}")
 
-    @work(group="dialogs", exit_on_error=False)
-    async def action_trigger(self) -> None:
-        """Run the selected job now, after the trigger dialog (a form for script parameters)."""
+    async def trigger(self, job: JobView) -> None:
+        """Run ``job`` now, after the trigger dialog (a form for script parameters)."""
         from ysched_tui.tui.dialogs.trigger import TriggerDialog
 
-        job = self.selected_job()
-        if job is None:
-            return
-        params = await self.app.push_screen_wait(TriggerDialog(job))
+        params = await self._ask(TriggerDialog(job))
         if params is None:
-            self.notify(f"{job.code}: trigger cancelled", timeout=2)
+            self._tell(f"{job.code}: trigger cancelled", timeout=2)
             return
         try:
-            run_id = await self.service.trigger(job.code, dict(params) or None)
+            run_id = await self._service.trigger(job.code, dict(params) or None)
         except YschedError as exc:
-            self.notify(str(exc), severity="error")
+            self._tell(str(exc), severity="error")
             return
-        self.notify(f"triggered {job.code}: {run_id}")
+        self._tell(f"triggered {job.code}: {run_id}")
 
-    @work(group="dialogs", exit_on_error=False)
-    async def action_reschedule(self) -> None:
-        """Change the selected job's schedule through the reschedule dialog."""
+    async def reschedule(self, job: JobView) -> None:
+        """Change ``job``'s schedule through the reschedule dialog."""
         from ysched_tui.tui.dialogs.reschedule import RescheduleDialog
 
-        job = self.selected_job()
-        if job is None:
-            return
-        dialog = RescheduleDialog(job, self.default_tz, now=self.app.now())  # type: ignore[attr-defined]
-        triggers = await self.app.push_screen_wait(dialog)
+        triggers = await self._ask(RescheduleDialog(job, self._tz, now=self._clock()))
         if triggers is None:
-            self.notify(f"{job.code}: schedule unchanged", timeout=2)
+            self._tell(f"{job.code}: schedule unchanged", timeout=2)
             return
         try:
-            await self.service.reschedule(job.code, triggers)
+            await self._service.reschedule(job.code, triggers)
         except YschedError as exc:
-            self.notify(str(exc), severity="error")
+            self._tell(str(exc), severity="error")
             return
-        self.notify(f"rescheduled {job.code}: {describe_all(triggers)}")
+        self._tell(f"rescheduled {job.code}: {describe_all(triggers)}")
 
-    @work(group="dialogs", exit_on_error=False)
-    async def action_cancel_run(self) -> None:
-        """Cancel the selected job's run in progress, after a confirmation."""
+    async def cancel_run(self, job: JobView) -> None:
+        """Cancel ``job``'s run in progress, after a confirmation."""
         from ysched_tui.tui.dialogs.confirm import ConfirmDialog
 
-        job = self.selected_job()
-        if job is None:
-            return
         if not job.running:
-            self.notify(f"job {job.code!r} has no run in progress", severity="error")
+            self._tell(f"job {job.code!r} has no run in progress", severity="error")
             return
         run_id = job.running[-1]
         message = f"Cancel {run_id} of {job.code}? Its process tree will be killed."
-        if not await self.app.push_screen_wait(ConfirmDialog("Cancel run", message)):
-            self.notify(f"{run_id} left running", timeout=2)
+        if not await self._ask(ConfirmDialog("Cancel run", message)):
+            self._tell(f"{run_id} left running", timeout=2)
             return
         try:
-            await self.service.cancel(run_id)
+            await self._service.cancel(run_id)
         except YschedError as exc:
-            self.notify(str(exc), severity="error")
+            self._tell(str(exc), severity="error")
             return
-        self.notify(f"cancelled {run_id}")
-
-    def action_mark(self) -> None:
-        """Mark or unmark the selected job for a bulk pause/resume."""
-        table = self.query_one(JobsTable)
-        code = table.selected_code
-        if code is None:
-            self.notify("no job selected", severity="warning")
-            return
-        table.marked.symmetric_difference_update({code})
-        table.refresh_marks()
-        self.notify(f"{len(table.marked)} marked", timeout=1.5)
-        table.action_cursor_down()
-
-    def action_filter(self) -> None:
-        """Open the filter box above the jobs table."""
-        self.action_show_pane(0)
-        box = self.query_one("#job-filter", SearchBox)
-        box.add_class("-open")
-        self.call_after_refresh(box.focus)
-
-    def action_clear(self) -> None:
-        """Clear the filter and the marks."""
-        box = self.query_one("#job-filter", SearchBox)
-        table = self.query_one(JobsTable)
-        if not (self.filter_text or box.has_class("-open") or table.marked):
-            return
-        box.remove_class("-open")
-        table.marked.clear()
-        table.refresh_marks()
-        if self.filter_text:
-            box.value = ""
-            self.filter_text = ""
-            self.show_jobs()
-        table.focus()
-        self.notify("filter and marks cleared", timeout=1.5)
+        self._tell(f"cancelled {run_id}")

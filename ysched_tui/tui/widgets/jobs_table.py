@@ -9,47 +9,66 @@ screen or running, and drawing costs the ~40 visible rows whatever the number of
 The screen decides which jobs are shown (the filter) and in which order (by code); the table
 renders them, keeps the cursor on the same job across updates, and says which job is highlighted
 (:class:`JobsTable.Highlighted`) or opened with ``enter`` (:class:`JobsTable.Selected`).
-Columns have fixed widths (spare width goes to name and schedule). On a narrow terminal only
-whole columns are drawn: state and code stay put, ``left``/``right`` bring the others into view a
-column at a time, and arrows in the header say that columns are off to the side.
 
-This module holds the table's state and what the screen reads and pushes; mixins of
-:class:`JobsTable` hold the rest: the cursor (:mod:`~ysched_tui.tui.widgets.jobs_table_cursor`),
-drawing lines (:mod:`~ysched_tui.tui.widgets.jobs_table_rows`) and the column layout
-(:mod:`~ysched_tui.tui.widgets.jobs_table_layout`).
+The class reads top to bottom as:
+
+- what the screen reads and pushes (:meth:`JobsTable.show`, :meth:`JobsTable.apply`,
+  :meth:`JobsTable.tick`, :attr:`JobsTable.marked`);
+- the cursor: a row index, clamped to the rows shown and kept on screen; when it lands on
+  another job the table posts ``Highlighted``, and ``enter`` (or a click on the row under the
+  cursor, or a double click) posts ``Selected``;
+- drawing: Textual asks for the ~40 lines on screen; a job's line is rendered once from its cells
+  (:func:`~ysched_tui.tui.widgets.job_cells.row_cells`) and cached until its view changes, its
+  clock-driven cells change or the column widths do; the cursor and header colours are laid over
+  the cached line, and the sideways window is cut out of it;
+- the column layout: columns have fixed widths, spare width goes to name and schedule
+  (:data:`GROWTH`). On a narrow terminal only whole columns are drawn: state and code stay put
+  (:data:`FIXED_COLUMNS`), ``left``/``right`` bring the others into view a column at a time, and
+  arrows in the header say that columns are off to the side. The layout is recomputed on a
+  resize or a sideways step, never per row drawn.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
 from textual.binding import Binding, BindingType
+from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ysched_tui.core.models import JobView
-from ysched_tui.tui.widgets.job_cells import CLOCK_COLUMNS, COLUMNS
-from ysched_tui.tui.widgets.jobs_table_cursor import JobsTableCursor
-from ysched_tui.tui.widgets.jobs_table_layout import (
-    FIXED_COLUMNS,
-    FIXED_WIDTHS,
-    GROWTH,
-    JobsTableLayout,
-)
-from ysched_tui.tui.widgets.jobs_table_rows import Cell, JobsTableRows, _signature
+from ysched_tui.tui.widgets.job_cells import CLOCK_COLUMNS, COLUMNS, row_cells
 
-__all__ = [
-    "FIXED_COLUMNS",
-    "FIXED_WIDTHS",
-    "GROWTH",
-    "Cell",
-    "JobMessage",
-    "JobsTable",
-]
+FIXED_WIDTHS: dict[str, int] = {
+    "state": 10,
+    "code": 14,
+    "name": 12,
+    "schedule": 17,
+    "next": 18,
+    "last": 17,
+    "rate": 4,
+    "progress": 10,
+}
+"""Smallest width of each column; longer text is cut with an ellipsis."""
+
+GROWTH: tuple[tuple[str, int], ...] = (("name", 18), ("schedule", 14), ("code", 8))
+"""Where spare width goes, in order, and at most how much each column takes."""
+
+FIXED_COLUMNS = 2
+"""Leading columns (state, code) that stay on screen when the rest scrolls sideways."""
+
+
+Cell = Text | str
+"""What a cell holds: plain text, or text with styles."""
 
 
 class JobMessage(Message):
@@ -65,7 +84,7 @@ class JobMessage(Message):
         return self.table
 
 
-class JobsTable(JobsTableCursor, JobsTableRows, JobsTableLayout, ScrollView, can_focus=True):
+class JobsTable(ScrollView, can_focus=True):
     """The jobs, one row each, in the order the screen gives."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -232,6 +251,173 @@ class JobsTable(JobsTableCursor, JobsTableRows, JobsTableLayout, ScrollView, can
         self._lines.clear()
         self.refresh()
 
+    # --- the cursor ----------------------------------------------------------------------
+
+    def move_cursor(self, *, row: int, scroll: bool = True) -> None:
+        """Put the cursor on ``row`` (clamped), scrolling it into view."""
+        self._cursor = min(max(row, 0), max(len(self._order) - 1, 0))
+        self._cursor_moved(scroll=scroll)
+        self.refresh()
+
+    # --- keys and mouse -------------------------------------------------------------------
+
+    def action_cursor_up(self) -> None:
+        self.move_cursor(row=self._cursor - 1)
+
+    def action_cursor_down(self) -> None:
+        self.move_cursor(row=self._cursor + 1)
+
+    def action_page_up(self) -> None:
+        self.move_cursor(row=self._cursor - self._page())
+
+    def action_page_down(self) -> None:
+        self.move_cursor(row=self._cursor + self._page())
+
+    def action_scroll_top(self) -> None:
+        self.move_cursor(row=0)
+
+    def action_scroll_bottom(self) -> None:
+        self.move_cursor(row=len(self._order) - 1)
+
+    def action_select_cursor(self) -> None:
+        if self._order:
+            self.post_message(self.Selected(self, self._order[self._cursor]))
+
+    def on_click(self, event: events.Click) -> None:
+        row = int(self.scroll_y) + event.y - 1
+        if event.y < 1 or not 0 <= row < len(self._order):
+            return
+        if row == self._cursor or event.chain > 1:
+            self.move_cursor(row=row)
+            self.action_select_cursor()
+        else:
+            self.move_cursor(row=row)
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    # --- drawing ---------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        _, scroll_y = self.scroll_offset
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if y == 0:
+            line = self._header()
+        else:
+            row = scroll_y + y - 1
+            if row >= len(self._order):
+                return Strip.blank(width, base)
+            line = self._row_line(row)
+        fixed, start, end = self._window
+        if (start, end) != (fixed, line.cell_length):
+            line = Strip.join([line.crop(0, fixed), line.crop(start, end)])
+        return line.crop_extend(0, width, base).apply_style(base)
+
+    def _row_line(self, row: int) -> Strip:
+        code = self._order[row]
+        line = self._lines.get(code)
+        if line is None:
+            cells = self._cells(self._views[code])
+            self._clock[code] = tuple(_signature(cells[key]) for key in CLOCK_COLUMNS)
+            line = self._lines[code] = self._strip([cells[key] for key, _ in COLUMNS])
+        if row == self._cursor:
+            component = "jobs-table--cursor" if self.has_focus else "jobs-table--cursor-blurred"
+            line = _post_style(line, self.get_component_rich_style(component))
+        return line
+
+    def _header(self) -> Strip:
+        labels = [f" {label}" if key == "state" else label for key, label in COLUMNS]
+        # the state cells begin with the mark column: the label lines up with the word;
+        # arrows say that whole columns are off to the side (left/right show them)
+        first = FIXED_COLUMNS + self._first_column
+        if self._first_column:
+            labels[first] = f"‹ {labels[first]}"
+        if self._window[2] < self._full_width():
+            last = max(i for i in range(first, len(COLUMNS)) if self._starts[i] < self._window[2])
+            labels[last] = f"{labels[last]} ›"
+        line = self._strip(labels)
+        return _post_style(line, self.get_component_rich_style("jobs-table--header"))
+
+    def _strip(self, cells: Sequence[Cell]) -> Strip:
+        """One row: each cell cut or padded to its column, a space between columns."""
+        console = self.app.console
+        segments: list[Segment] = [Segment(" ")]
+        for (key, _), cell in zip(COLUMNS, cells, strict=True):
+            text = cell.copy() if isinstance(cell, Text) else Text(cell)
+            text.no_wrap = True
+            text.truncate(self._widths[key], overflow="ellipsis", pad=True)
+            segments.extend(text.render(console, end=""))
+            segments.append(Segment(" "))
+        return Strip(segments)
+
+    def _cells(self, job: JobView) -> dict[str, Cell]:
+        return row_cells(job, self._now, self.tz, frame=self._frame,
+                         marked=job.code in self.marked)
+
+
+    # --- the column layout -----------------------------------------------------------------
+
+    def action_scroll_right(self) -> None:
+        """Bring the next hidden column on the right into view (state and code stay)."""
+        shown_to = self._window[2]
+        room = self.scrollable_content_region.width
+        while self._window[2] <= shown_to < self._full_width():
+            self._first_column += 1
+            self._lay_out(room)
+        self._resized()
+
+    def action_scroll_left(self) -> None:
+        """Show the previous column again."""
+        if self._first_column:
+            self._first_column -= 1
+            self._resized()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._resized()
+
+    def _full_width(self) -> int:
+        return 1 + sum(width + 1 for width in self._widths.values())
+
+    def _resized(self) -> None:
+        """Lay the columns out for the current width and size the rows."""
+        room = self.scrollable_content_region.width
+        self._lay_out(room)
+        self.virtual_size = Size(room, len(self._order) + 1)
+        self.refresh()
+
+    def _lay_out(self, room: int) -> None:
+        """Share spare width out (GROWTH) and pick the whole columns that fit in ``room``."""
+        widths = dict(FIXED_WIDTHS)
+        spare = room - 1 - sum(w + 1 for w in widths.values())
+        for key, most in GROWTH:
+            extra = max(min(spare, most), 0)
+            widths[key] += extra
+            spare -= extra
+        if widths != self._widths:
+            self._widths = widths
+            self._lines.clear()
+        self._starts = [1]
+        for key, _ in COLUMNS:
+            self._starts.append(self._starts[-1] + widths[key] + 1)
+        fixed = self._starts[FIXED_COLUMNS]
+        scrollable = len(COLUMNS) - FIXED_COLUMNS
+        self._first_column = min(self._first_column, scrollable - 1)
+        start = end = self._starts[FIXED_COLUMNS + self._first_column]
+        for i in range(FIXED_COLUMNS + self._first_column, len(COLUMNS)):
+            if fixed + (self._starts[i + 1] - start) > room and end > start:
+                break
+            end = self._starts[i + 1]
+        if end >= self._full_width():  # everything to the right fits: no column stays hidden
+            while self._first_column and fixed + end - self._starts[
+                    FIXED_COLUMNS + self._first_column - 1] <= room:
+                self._first_column -= 1
+                start = self._starts[FIXED_COLUMNS + self._first_column]
+        self._window = (fixed, start, end)
+
     # --- bookkeeping --------------------------------------------------------------------
 
     def _forget(self, code: str) -> None:
@@ -245,3 +431,32 @@ class JobsTable(JobsTableCursor, JobsTableRows, JobsTableLayout, ScrollView, can
         first = int(self.scroll_y)
         last = min(first + self.scrollable_content_region.height, len(self._order))
         return self._order[first:last]
+
+    def _page(self) -> int:
+        return max(self.scrollable_content_region.height - 2, 1)
+
+    def _cursor_moved(self, *, scroll: bool) -> None:
+        """Keep the cursor on screen and tell the screen when another job is highlighted."""
+        if scroll and self._order:
+            rows = max(self.scrollable_content_region.height - 1, 1)
+            top = int(self.scroll_y)
+            if self._cursor < top:
+                self.scroll_to(y=self._cursor, animate=False)
+            elif self._cursor >= top + rows:
+                self.scroll_to(y=self._cursor - rows + 1, animate=False)
+        code = self.selected_code
+        if code is not None and code != self._highlighted:
+            self._highlighted = code
+            self.post_message(self.Highlighted(self, code))
+
+
+def _signature(cell: Cell) -> tuple[str, str]:
+    """What makes a cell look different: its text and its style."""
+    if isinstance(cell, Text):
+        return cell.plain + "\0" + str(cell.style), str(cell.spans)
+    return cell, ""
+
+
+def _post_style(line: Strip, style: Style) -> Strip:
+    """``style`` laid over every segment (a cursor or header colour wins over cell colours)."""
+    return Strip(Segment.apply_style(iter(line), post_style=style), line.cell_length)
