@@ -145,8 +145,8 @@ async def test_run_job_wait_returns_the_finished_runs_record(scheduler: Schedule
     assert (failed.status, failed.error) == (RunStatus.FAILED, "ValueError: bad data")
     skipped = await scheduler.run_job("holiday", wait=True)
     assert skipped.status is RunStatus.SKIPPED
-    run_id = await scheduler.run_job("hello", wait=False)
-    assert isinstance(run_id, str) and run_id != done.run_id
+    run_id = await scheduler.run_job("holiday", wait=False)
+    assert isinstance(run_id, str) and run_id != skipped.run_id
 
 
 async def test_run_job_wait_ends_when_the_scheduler_shuts_down(scheduler: Scheduler) -> None:
