@@ -3,7 +3,7 @@
 Declaring (decorators, ``add_job`` ...) is inherited from
 :class:`~ysched_tui.api.declarations.JobDeclarations` and needs nothing running. ``await
 scheduler.start()`` builds the engine (imported only then, so ``import ysched_tui`` stays light)
-with the declared specs and the live registry of callables; from then on the control and query
+with the declared specs and their callables (by ref); from then on the control and query
 methods delegate to the engine's :class:`~ysched_tui.core.service.SchedulerService`, and jobs
 declared later are sent to it. Those methods are coroutines because the engine is asyncio;
 scripts that only schedule can call the blocking :meth:`Scheduler.run_forever`.
@@ -16,7 +16,7 @@ triggers, so it never misses a run that ends at once (a skipped one).
 Jobs declared while the engine runs are sent to it in a task; the next awaited method waits for
 that task and raises its error (e.g. a bad spec), so ``scheduler.add_job(...)`` followed by
 ``await scheduler.run_job(code)`` just works. Their callables are reached through
-:mod:`ysched_tui.api.live` (the engine keeps its own copy of the registry it was built with).
+:mod:`ysched_tui.api.live` (the engine keeps its own copy of the callables it was built with).
 """
 
 from __future__ import annotations
