@@ -1,9 +1,11 @@
 """ysched-tui: a keyboard-driven terminal console for operating job schedules.
 
-This module is the public Python API (seed 000): declare jobs with a :class:`Scheduler`
+This module is the public Python API: declare jobs with a :class:`Scheduler`
 (decorators, ``add_job``, ``JobBuilder``, ``Job``/``HttpJob`` classes), trigger helpers
 :func:`cron`, :func:`interval`, :func:`once`, retries with :class:`RetryStrategy`, and inside a
-job :class:`JobContext`, :func:`task_log` and :class:`TaskResult`. Importing it never imports
+job :class:`JobContext`, :func:`task_log` and :class:`TaskResult`. It also exports what the
+scheduler's methods return (``JobView``, ``RunRecord`` ...), the events ``Scheduler.subscribe``
+delivers, and the errors they raise. Importing it never imports
 the console (textual) nor the engine; the engine is loaded by ``Scheduler.start()``.
 """
 
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
         interval,
         once,
     )
+    from ysched_tui.api.listeners import Subscription
     from ysched_tui.core.context import JobContext, TaskResult, task_log
     from ysched_tui.core.events import (
         Event,
@@ -51,11 +54,9 @@ if TYPE_CHECKING:
         ConfigError,
         CronError,
         DatabaseLocked,
-        DurationError,
         InvalidOperation,
         JobNotFound,
         JobsFileError,
-        NotOwner,
         ParamError,
         RunNotFound,
         SchemaTooNew,
@@ -75,6 +76,7 @@ _LAZY: dict[str, str] = {
     "cron": "ysched_tui.api",
     "interval": "ysched_tui.api",
     "once": "ysched_tui.api",
+    "Subscription": "ysched_tui.api.listeners",
     "JobContext": "ysched_tui.core.context",
     "TaskResult": "ysched_tui.core.context",
     "task_log": "ysched_tui.core.context",
@@ -98,11 +100,9 @@ _LAZY: dict[str, str] = {
     "ConfigError": "ysched_tui.errors",
     "CronError": "ysched_tui.errors",
     "DatabaseLocked": "ysched_tui.errors",
-    "DurationError": "ysched_tui.errors",
     "InvalidOperation": "ysched_tui.errors",
     "JobNotFound": "ysched_tui.errors",
     "JobsFileError": "ysched_tui.errors",
-    "NotOwner": "ysched_tui.errors",
     "ParamError": "ysched_tui.errors",
     "RunNotFound": "ysched_tui.errors",
     "SchemaTooNew": "ysched_tui.errors",
@@ -120,7 +120,6 @@ __all__ = [
     "ConfigError",
     "CronError",
     "DatabaseLocked",
-    "DurationError",
     "Event",
     "HttpJob",
     "InvalidOperation",
@@ -133,7 +132,6 @@ __all__ = [
     "JobUpdated",
     "JobView",
     "JobsFileError",
-    "NotOwner",
     "OutputLine",
     "ParamError",
     "RetryPolicy",
@@ -153,6 +151,7 @@ __all__ = [
     "StatsReport",
     "StatusChanged",
     "StorageError",
+    "Subscription",
     "TaskResult",
     "TriggerType",
     "YschedError",

@@ -1,4 +1,4 @@
-"""The Python API (seed 000): declare jobs in code and run them on the ysched-tui engine.
+"""The Python API: declare jobs in code and run them on the ysched-tui engine.
 
 Everything here produces the same core models as a jobs file (``JobSpec`` with ``source=api``),
 so a job declared in Python is stored, shown, previewed and operated exactly like any other. The
@@ -6,21 +6,16 @@ names are re-exported from :mod:`ysched_tui`; import them from there.
 """
 
 from ysched_tui.api.builder import BuiltJob, JobBuilder
-from ysched_tui.api.declarations import JobDeclarations
 from ysched_tui.api.job_class import HttpJob, Job
-from ysched_tui.api.options import CONCURRENT_LIMIT, JobOptions
 from ysched_tui.api.retry import RetryableError, RetryStrategy
 from ysched_tui.api.scheduler import Scheduler
 from ysched_tui.api.triggers import cron, interval, once
 
 __all__ = [
-    "CONCURRENT_LIMIT",
     "BuiltJob",
     "HttpJob",
     "Job",
     "JobBuilder",
-    "JobDeclarations",
-    "JobOptions",
     "RetryStrategy",
     "RetryableError",
     "Scheduler",

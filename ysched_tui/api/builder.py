@@ -1,9 +1,9 @@
-"""``JobBuilder``: the seed's chained way of configuring a job (seed 000, "Builder 模式").
+"""``JobBuilder``: configuring a job by chained method calls, one option per call.
 
 ``JobBuilder(func).code("NOTIFY").trigger(cron("0 9 * * *")).max_retries(3).build()`` returns a
 :class:`BuiltJob`, which ``scheduler.add_job(built)`` declares. Every method returns the builder,
-so a chain reads like the seed's table; ``build()`` checks the whole job at once and raises a
-:class:`~ysched_tui.errors.ConfigError` naming the bad option.
+so a chain reads as the list of the job's options; ``build()`` checks the whole job at once and
+raises a :class:`~ysched_tui.errors.ConfigError` naming the bad option.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ __all__ = ["BuiltJob", "JobBuilder", "default_code"]
 
 
 def default_code(func: Callable[..., Any]) -> str:
-    """A job's default code: the function's name (seed 000), or an error for a lambda.
+    """A job's default code: the function's name, or an error for a lambda.
 
     Raises:
         ConfigError: the callable has no usable name.

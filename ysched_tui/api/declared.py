@@ -20,7 +20,7 @@ from ysched_tui.api.retry import CustomRetryPolicy, apply_should_retry
 from ysched_tui.core.models import HttpTarget, JobSpec, PythonTarget
 from ysched_tui.core.triggers import TriggerSpec
 
-__all__ = ["Declared", "materialize", "resolves_to", "source_of"]
+__all__ = ["Declared", "materialize", "source_of"]
 
 
 @dataclass(frozen=True, kw_only=True)

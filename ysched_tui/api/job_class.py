@@ -1,11 +1,11 @@
-"""Class jobs of the Python API (seed 000): subclass :class:`Job` or :class:`HttpJob`.
+"""Class jobs of the Python API: subclass :class:`Job` or :class:`HttpJob`.
 
 A class job declares its schedule and options as class attributes and is registered with
 ``scheduler.add_job_class(MyJob)``. A :class:`Job` runs ``execute(context)`` on a fresh instance
 for every run (so concurrent runs never share instance state). An :class:`HttpJob` becomes an
 ``http`` job run by the engine's HTTP runner, which sends the request described by the class
 attributes ``url``, ``method``, ``headers``, ``params``, ``json``, ``data``: the request is fixed
-when the job is declared. The seed's per-run ``build_request(context)`` and
+when the job is declared. Per-run ``build_request(context)`` and
 ``on_response(response, context)`` hooks are not supported (the stored job is plain data, and the
 HTTP runner records status, latency and body by itself); a class defining them is refused with a
 message saying so. For a request that changes per run, write a :class:`Job` whose ``execute``
@@ -29,7 +29,7 @@ from ysched_tui.errors import ConfigError
 __all__ = ["DEFAULT_RETRY_ON_CODES", "ClassJob", "HttpJob", "Job", "describe_job_class"]
 
 DEFAULT_RETRY_ON_CODES = (500, 502, 503, 504)
-"""HTTP statuses that allow a retry when a job does not say (seed 000's default)."""
+"""HTTP statuses that allow a retry when a job does not say."""
 
 _OPTION_ATTRS = (
     "code", "name", "description", "tags", "timezone", "timeout", "enabled", "concurrent",
@@ -56,7 +56,7 @@ class Job:
     trigger: ClassVar[TriggerSpec | None] = None
     """One trigger; combined with ``triggers``. No trigger at all means manual-only."""
     triggers: ClassVar[Sequence[TriggerSpec]] = ()
-    """Several triggers (seed 000's multi-trigger jobs)."""
+    """Several triggers: the job fires at each one's times."""
     code: ClassVar[str | None] = None
     """The job code; default the class name."""
     name: ClassVar[str | None] = None
@@ -93,7 +93,7 @@ class Job:
 
 
 class HttpJob(Job):
-    """A class job that sends one HTTP request per run (seed 000's ``HttpJob``).
+    """A class job that sends one HTTP request per run.
 
     Only the class attributes describe the request (see the module docstring).
     """

@@ -1,12 +1,15 @@
 """Jobs declared while the engine runs: sent to it, with callables reachable by an importable ref.
 
-The engine receives the registry of callables when it is built (``Engine(callables=...)``) and
-keeps its own copy; a job declared later (``scheduler.add_job`` in a running application, the
-seed's per-user reminders) must still be found. Its callable is registered here and its ref
-points here: ``ysched_tui.api.live:callables.x<hex of the code>``. The engine's Python runner
-resolves a ref it was not given by importing ``module`` and following the attribute path, which
-lands in :meth:`LiveCallables.__getattr__`. The code is hex-encoded because codes may contain
-``.``, which separates attribute names in a ref.
+The engine receives the callables of the declared jobs when it is built (``Engine(callables=...)``)
+and keeps its own copy of that mapping; a job declared later (``scheduler.add_job`` in a running
+application, e.g. one reminder job per user) must still be found. When its ref is not importable
+as named (``module:qualname@CODE``: closures, lambdas, class-job runners), its callable is
+registered here and the ref sent to the engine points here instead:
+``ysched_tui.api.live:callables.x<hex of the code>``. The engine's Python runner resolves a ref
+it was not given by importing ``module`` and following the attribute path, which lands in
+:meth:`LiveCallables.__getattr__`. The code is hex-encoded because codes may contain ``.``, which
+separates attribute names in a ref. Jobs declared before ``start()`` (and those of Python jobs
+files, which the engine's loader collects) never go through this registry.
 
 :class:`EngineFeed` sends such jobs to the engine from whatever thread declared them, and lets the
 next awaited scheduler method wait for them and raise their errors.
@@ -22,7 +25,7 @@ from typing import Any
 from ysched_tui.core.models import JobSpec
 from ysched_tui.core.service import SchedulerService
 
-__all__ = ["EngineFeed", "LiveCallables", "callables"]
+__all__ = ["EngineFeed", "callables"]
 
 log = logging.getLogger("ysched_tui.api")
 

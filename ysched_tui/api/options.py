@@ -1,6 +1,6 @@
 """Job options of the Python API and their translation into a core :class:`JobSpec`.
 
-Decorators, ``add_job``, ``JobBuilder`` and ``Job`` classes all accept the seed's option names
+Decorators, ``add_job``, ``JobBuilder`` and ``Job`` classes all accept the same option names
 (``concurrent``, ``max_instances``, ``max_retries``, ``retry_delay``, ``coalesce``,
 ``misfire_grace_time`` ...). This module is the one place that maps them onto the engine's model,
 so the four ways of declaring a job cannot drift apart:
@@ -123,7 +123,7 @@ class JobOptions:
 
     @classmethod
     def from_kwargs(cls, where: str, values: Mapping[str, Any]) -> JobOptions:
-        """Read keyword options; ``id`` is accepted as the seed's alias of ``code``.
+        """Read keyword options; ``id`` is accepted as an alias of ``code`` (APScheduler's name).
 
         Raises:
             ConfigError: an unknown option (naming it and the valid ones) or code given twice.

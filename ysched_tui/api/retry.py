@@ -1,4 +1,4 @@
-"""Retry strategies of the Python API (seed 000's ``RetryStrategy``) as core retry policies.
+"""Retry strategies of the Python API (``RetryStrategy``) as core retry policies.
 
 ``RetryStrategy.fixed/exponential/custom`` return a :class:`~ysched_tui.core.models.RetryPolicy`,
 the plain data the engine applies to every job kind. ``retry_on`` exception types become names
@@ -108,7 +108,7 @@ def _first_error(exc: ValueError) -> str:
 
 
 class RetryStrategy:
-    """Factories for retry policies (seed 000): fixed, exponential and custom delays."""
+    """Factories for retry policies: fixed, exponential and custom delays."""
 
     @staticmethod
     def fixed(

@@ -1,7 +1,8 @@
-"""Trigger helpers of the Python API: ``cron()``, ``interval()`` and ``once()`` (seed 000).
+"""Trigger helpers of the Python API: ``cron()``, ``interval()`` and ``once()``.
 
-They turn the seed's friendly arguments into the trigger specs of :mod:`ysched_tui.core.triggers`,
-so a job declared in Python is stored, previewed and fired exactly like one from a jobs file.
+They turn APScheduler-style keyword arguments into the trigger specs of
+:mod:`ysched_tui.core.triggers`, so a job declared in Python is stored, previewed and fired
+exactly like one from a jobs file.
 Keyword cron fields (``cron(hour=8, minute=0)``) become a crontab string with APScheduler's
 defaulting rule: fields *after* the least significant one given default to their minimum, fields
 before it to ``*``, so ``cron(hour=8)`` fires at 08:00:00 and not every minute of that hour.
@@ -29,10 +30,8 @@ __all__ = [
     "as_trigger_list",
     "check_timezone",
     "cron",
-    "fields_to_crontab",
     "interval",
     "once",
-    "parse_instant",
 ]
 
 CronField = int | str | Iterable[int | str]

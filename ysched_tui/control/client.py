@@ -3,32 +3,29 @@
 It implements every :class:`SchedulerService` method with one request and raises the same
 ysched errors the engine raises, so the console and the CLI work the same attached as
 embedded. ``start()`` checks the owner answers (else ``NotOwner`` in one line) and follows
-``GET /events`` in a background task, calling subscribers with the same core events.
+``GET /events`` (an :class:`~ysched_tui.control.client_events.EventStream`), calling
+subscribers with the same core events.
 
-If the stream drops, subscribers get a ``StatusChanged`` with state ``"stopped"`` and the task
-reconnects with backoff (0.1 s doubling to 1 s). Once back it resynchronises: the stream's
-first ``StatusChanged``, then ``JobUpdated`` for every job and ``JobRemoved`` for jobs that
-went away meanwhile (:class:`~ysched_tui.control.client_events.RemoteEvents`).
-:attr:`RemoteService.connected` says whether the stream is up.
+If the stream drops, subscribers get a ``StatusChanged`` with state ``"stopped"`` and the
+stream reconnects with backoff. Once back the service resynchronises: the stream's first
+``StatusChanged``, then ``JobUpdated`` for every job and ``JobRemoved`` for jobs that went away
+meanwhile. :attr:`RemoteService.connected` says whether the stream is up.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator, Sequence
+import logging
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from pydantic import TypeAdapter
 
-from ysched_tui.control.client_events import BACKOFF_FIRST as BACKOFF_FIRST
-from ysched_tui.control.client_events import BACKOFF_MAX as BACKOFF_MAX
-from ysched_tui.control.client_events import RemoteEvents
-from ysched_tui.control.client_events import log as log
+from ysched_tui.control.client_events import EventStream
 from ysched_tui.control.client_http import ApiClient, segment
 from ysched_tui.control.wire import ACTOR_HEADER, actor_header
+from ysched_tui.core.events import Event, JobRemoved, JobUpdated, StatusChanged
 from ysched_tui.core.models import (
     Actor,
     AuditEntry,
@@ -48,6 +45,8 @@ from ysched_tui.core.trend import check_trend_args
 from ysched_tui.core.triggers import TriggerSpec
 from ysched_tui.errors import JobNotFound, RunNotFound
 
+log = logging.getLogger("ysched_tui.control")
+
 CONNECT_TIMEOUT = 5.0
 """Seconds ``start()`` waits for the event stream's first line."""
 
@@ -65,7 +64,7 @@ def acting(actor: Actor | None) -> dict[str, str]:
     return {ACTOR_HEADER: actor_header(actor or current_actor.get() or Actor.here("api"))}
 
 
-class RemoteService(RemoteEvents, SchedulerService):
+class RemoteService(SchedulerService):
     """A scheduler in another process, reached at ``url``.
 
     Args:
@@ -90,11 +89,16 @@ class RemoteService(RemoteEvents, SchedulerService):
         self.url = url
         self._api = ApiClient(url, token=token, subject=db or url, ca_file=ca_file)
         self._listeners: list[Listener] = []
-        self._task: asyncio.Task[None] | None = None
         self._codes: set[str] = set()
+        """The jobs subscribers know of: what a resync reports as removed if it is gone."""
         self._last_status: SchedulerStatus | None = None
-        self.connected = False
+        self._events = EventStream(self._api, on_event=self._publish,
+                                   on_drop=self._publish_stopped, on_return=self._resync)
+
+    @property
+    def connected(self) -> bool:
         """Whether the event stream is up (subscribers are receiving events)."""
+        return self._events.connected
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -107,31 +111,57 @@ class RemoteService(RemoteEvents, SchedulerService):
         await self._api.request("GET", "/health")
         self._last_status = await self.status()
         self._codes = {job.code for job in await self.list_jobs()}
-        first: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._task = asyncio.create_task(self._follow(first), name="ysched-remote-events")
         try:
-            async with asyncio.timeout(CONNECT_TIMEOUT):
-                await first
-        except TimeoutError:
-            await self.stop()
-            raise self._api.unreachable(TimeoutError("no events within "
-                                                     f"{CONNECT_TIMEOUT:g} s")) from None
+            await self._events.start(CONNECT_TIMEOUT)
         except BaseException:
             await self.stop()
             raise
 
     async def stop(self, grace: float | None = None) -> None:
         """Stop following events and close the connection (the owner keeps running)."""
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        self.connected = False
+        await self._events.stop()
         await self._api.aclose()
 
     async def status(self) -> SchedulerStatus:
         return SchedulerStatus.model_validate(await self._api.request("GET", "/status"))
+
+    # --- events ----------------------------------------------------------------------------
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+        return unsubscribe
+
+    def _publish(self, event: Event) -> None:
+        if isinstance(event, StatusChanged):
+            self._last_status = event.status
+        elif isinstance(event, JobUpdated):
+            self._codes.add(event.job.code)
+        elif isinstance(event, JobRemoved):
+            self._codes.discard(event.code)
+        for listener in tuple(self._listeners):
+            try:
+                listener(event)
+            except Exception:
+                log.exception("event listener %r failed on %s", listener, type(event).__name__)
+
+    def _publish_stopped(self) -> None:
+        """The stream broke: subscribers see the owner as stopped until it is back."""
+        if self._last_status is not None:
+            self._publish(StatusChanged(status=self._last_status.model_copy(
+                update={"state": "stopped"})))
+
+    async def _resync(self) -> None:
+        """The stream is back: report every job, and the ones that went away meanwhile."""
+        jobs = await self.list_jobs()
+        for code in self._codes - {job.code for job in jobs}:
+            self._publish(JobRemoved(code=code))
+        for job in jobs:
+            self._publish(JobUpdated(job=job))
 
     # --- jobs ------------------------------------------------------------------------------
 

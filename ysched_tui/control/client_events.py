@@ -1,27 +1,26 @@
-"""The event stream of :class:`~ysched_tui.control.client.RemoteService`: follow, reconnect, resync.
+"""``EventStream``: one owner's ``GET /events``, followed, reconnected and reported.
 
-A mixin kept apart from the request methods: a background task follows the owner's
-``GET /events`` and calls subscribers with the same core events the engine publishes. If the
-stream drops, subscribers get a ``StatusChanged`` with state ``"stopped"`` and the task
-reconnects with backoff (0.1 s doubling to 1 s). Once back it resynchronises: the stream's
-first ``StatusChanged``, then ``JobUpdated`` for every job and ``JobRemoved`` for jobs that
-went away meanwhile.
+A background task reads the owner's NDJSON event stream and hands each decoded event to the
+``on_event`` callback it was given. When an established stream breaks it calls ``on_drop``
+once and reconnects with backoff (:data:`BACKOFF_FIRST` doubling to :data:`BACKOFF_MAX`); when
+the stream is back, after the stream's first event, it awaits ``on_return`` so that its owner
+can resynchronise. It knows nothing of subscribers or jobs:
+:class:`~ysched_tui.control.client.RemoteService` gives it those callbacks.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from pydantic import ValidationError
 
 from ysched_tui.control.client_http import ApiClient
 from ysched_tui.control.wire import event_from_json
-from ysched_tui.core.events import Event, JobRemoved, JobUpdated, StatusChanged
-from ysched_tui.core.models import JobView, SchedulerStatus
-from ysched_tui.core.service import Listener
+from ysched_tui.core.events import Event
 
 log = logging.getLogger("ysched_tui.control")
 
@@ -29,47 +28,63 @@ BACKOFF_FIRST, BACKOFF_MAX = 0.1, 1.0
 """Reconnect delays in seconds: the first, and the cap of the doubling."""
 
 
-class RemoteEvents:
-    """Subscribers, and the task that follows, reconnects and resynchronises the stream."""
+class EventStream:
+    """The task that follows one owner's event stream.
 
-    url: str
-    _api: ApiClient
-    _listeners: list[Listener]
-    _codes: set[str]
-    _last_status: SchedulerStatus | None
-    connected: bool
+    Args:
+        api: the client of the owner's control API.
+        on_event: called with every event the owner sends (on the event loop).
+        on_drop: called once each time an established stream breaks.
+        on_return: awaited once the stream is back after a drop (its first event already
+            passed to ``on_event``); an exception it raises counts as another break.
+    """
 
-    if TYPE_CHECKING:  # provided by RemoteService
+    def __init__(
+        self,
+        api: ApiClient,
+        *,
+        on_event: Callable[[Event], None],
+        on_drop: Callable[[], None],
+        on_return: Callable[[], Awaitable[None]],
+    ) -> None:
+        self._api = api
+        self._on_event = on_event
+        self._on_drop = on_drop
+        self._on_return = on_return
+        self._task: asyncio.Task[None] | None = None
+        self.connected = False
+        """Whether the stream is up (events are arriving)."""
 
-        async def list_jobs(self) -> list[JobView]:
-            ...
+    async def start(self, timeout: float) -> None:
+        """Start following and wait for the stream's first line.
 
-    def subscribe(self, listener: Listener) -> Callable[[], None]:
-        self._listeners.append(listener)
+        Raises:
+            NotOwner: nothing answers, or no line came within ``timeout`` seconds.
+            YschedError: the error the owner answered (a refused token: ConfigError).
+        """
+        first: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._task = asyncio.create_task(self._follow(first), name="ysched-remote-events")
+        try:
+            async with asyncio.timeout(timeout):
+                await first
+        except TimeoutError:
+            await self.stop()
+            raise self._api.unreachable(TimeoutError(f"no events within {timeout:g} s")) from None
+        except BaseException:
+            await self.stop()
+            raise
 
-        def unsubscribe() -> None:
-            if listener in self._listeners:
-                self._listeners.remove(listener)
-
-        return unsubscribe
-
-    # --- events ----------------------------------------------------------------------------
-
-    def _publish(self, event: Event) -> None:
-        if isinstance(event, StatusChanged):
-            self._last_status = event.status
-        elif isinstance(event, JobUpdated):
-            self._codes.add(event.job.code)
-        elif isinstance(event, JobRemoved):
-            self._codes.discard(event.code)
-        for listener in tuple(self._listeners):
-            try:
-                listener(event)
-            except Exception:
-                log.exception("event listener %r failed on %s", listener, type(event).__name__)
+    async def stop(self) -> None:
+        """Stop following (the connection itself belongs to whoever owns ``api``)."""
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self.connected = False
 
     async def _follow(self, first: asyncio.Future[None]) -> None:
-        delay, resync = BACKOFF_FIRST, False
+        delay, returned = BACKOFF_FIRST, False
         while True:
             try:
                 async for data in self._api.stream("/events"):
@@ -79,22 +94,22 @@ class RemoteEvents:
                         if not first.done():
                             first.set_result(None)
                     if event is not None:
-                        self._publish(event)
-                    if resync:
-                        resync = False
-                        await self._resync()
+                        self._on_event(event)
+                    if returned:
+                        returned = False
+                        await self._on_return()
             except Exception as exc:  # the stream is all this task has: never let it die
                 if not first.done():
                     first.set_exception(exc)
                     return
-                log.debug("event stream from %s broke: %s", self.url, exc)
+                log.debug("event stream from %s broke: %s", self._api.url, exc)
             if not first.done():
                 first.set_exception(self._api.unreachable(ConnectionError("stream ended")))
                 return
             if self.connected:
                 self.connected = False
-                self._publish_stopped()
-            resync = True
+                self._on_drop()
+            returned = True
             await asyncio.sleep(delay)
             delay = min(delay * 2, BACKOFF_MAX)
 
@@ -102,17 +117,5 @@ class RemoteEvents:
         try:
             return event_from_json(data)
         except ValidationError as exc:
-            log.warning("ignoring a malformed event from %s: %s", self.url, exc)
+            log.warning("ignoring a malformed event from %s: %s", self._api.url, exc)
             return None
-
-    async def _resync(self) -> None:
-        jobs = await self.list_jobs()
-        for code in self._codes - {job.code for job in jobs}:
-            self._publish(JobRemoved(code=code))
-        for job in jobs:
-            self._publish(JobUpdated(job=job))
-
-    def _publish_stopped(self) -> None:
-        if self._last_status is not None:
-            self._publish(StatusChanged(status=self._last_status.model_copy(
-                update={"state": "stopped"})))

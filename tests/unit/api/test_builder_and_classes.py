@@ -30,7 +30,7 @@ async def send_notification(context: JobContext) -> None:
     """Send the daily notice."""
 
 
-def test_builder_chain_builds_the_seed_job() -> None:
+def test_builder_chain_sets_every_option() -> None:
     """Every builder method lands on the spec declared by add_job(built)."""
     built = (
         JobBuilder(send_notification)

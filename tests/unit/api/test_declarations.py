@@ -107,7 +107,7 @@ def test_stacked_decorators_with_conflicting_options_are_refused() -> None:
 
 
 def test_job_decorator_with_triggers_list_and_id_alias() -> None:
-    """@scheduler.job(triggers=[...], id=...) uses the seed's id as the code."""
+    """@scheduler.job(triggers=[...], id=...) takes id as the code."""
     scheduler = Scheduler()
 
     @scheduler.job(triggers=[cron("0 9 * * *"), cron("0 18 * * *")], id="send_reminder",

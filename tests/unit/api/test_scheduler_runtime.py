@@ -79,9 +79,9 @@ async def test_interval_job_runs_and_is_recorded(scheduler: Scheduler) -> None:
     run: RunRecord = await events.next("executed", "tick")
     assert run.status is RunStatus.SUCCESS and RUN_ID.match(run.run_id)
     assert run.result == {"attempt": 1, "run_id": run.run_id}
-    stored = await scheduler.get_execution(run.run_id)
+    stored = await scheduler.get_run(run.run_id)
     assert stored.status is RunStatus.SUCCESS and stored.trigger_type == "scheduled"
-    assert run.run_id in [r.run_id for r in await scheduler.get_executions("tick")]
+    assert run.run_id in [r.run_id for r in await scheduler.get_runs("tick")]
     lines = await scheduler.get_output(run.run_id)
     assert [line.text.split("] ", 1)[1] for line in lines] == ["hello from tick"]
     job = await scheduler.get_job("tick")
@@ -141,7 +141,7 @@ async def test_should_retry_decides_which_failures_are_retried(scheduler: Schedu
     await scheduler.run_job("broken")
     failed: RunRecord = await events.next("error", "broken")
     assert failed.error == "ValueError: bad data"
-    assert [r.attempt for r in await scheduler.get_executions("broken")] == [1]
+    assert [r.attempt for r in await scheduler.get_runs("broken")] == [1]
 
 
 async def test_job_added_after_start_runs(scheduler: Scheduler) -> None:
@@ -198,7 +198,7 @@ async def test_http_job_class_sends_its_request(scheduler: Scheduler, http_serve
     class Ping(HttpJob):
         url = f"{http_server}/ping"
         method = "POST"
-        json = {"hello": "world"}  # noqa: RUF012 - the seed's class attribute style
+        json = {"hello": "world"}  # noqa: RUF012 - HttpJob reads plain class attributes
         success_codes = (201,)
 
     scheduler.add_job_class(Ping)

@@ -17,7 +17,7 @@ def test_cron_keeps_a_five_field_expression() -> None:
 
 
 def test_cron_accepts_seconds_first_and_macros() -> None:
-    """The seed's 6-field form (seconds first) and @macros are valid."""
+    """The 6-field form (seconds first) and @macros are valid."""
     assert cron("0 30 9 * * MON-FRI").expr == "0 30 9 * * MON-FRI"
     assert cron("@daily").expr == "@daily"
 
@@ -87,8 +87,8 @@ def test_interval_adds_up_its_units() -> None:
     assert interval(timedelta(hours=2)).seconds == 7200
 
 
-def test_interval_start_date_from_the_seed_string() -> None:
-    """start_date accepts the seed's 'YYYY-MM-DD HH:MM:SS' text."""
+def test_interval_start_date_from_a_string() -> None:
+    """start_date accepts 'YYYY-MM-DD HH:MM:SS' text."""
     trigger = interval(hours=1, start_date="2026-01-22 00:00:00")
     assert trigger.start == datetime(2026, 1, 22)
 
@@ -100,7 +100,7 @@ def test_interval_must_be_positive() -> None:
 
 
 def test_once_reads_strings_and_datetimes() -> None:
-    """once() takes the seed's string or a datetime."""
+    """once() takes a 'YYYY-MM-DD HH:MM:SS' string or a datetime."""
     assert once("2026-01-22 10:00:00") == OnceTrigger(at=datetime(2026, 1, 22, 10))
     moment = datetime(2026, 12, 31, 23, 59, 59)
     assert once(run_date=moment).at == moment

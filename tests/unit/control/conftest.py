@@ -60,7 +60,12 @@ class EventLog:
         self._changed.set()
 
     async def wait_for(self, predicate: Callable[[Event], bool], timeout: float = 5.0) -> Event:
-        """The first event matching ``predicate``, waiting up to ``timeout`` seconds."""
+        """The first event matching ``predicate``, waiting up to ``timeout`` seconds for it to
+        arrive (woken by each event, never polling).
+
+        Raises:
+            AssertionError: none arrived in time (the failure lists what did arrive).
+        """
 
         async def waiter() -> Event:
             while True:
@@ -70,7 +75,11 @@ class EventLog:
                 self._changed.clear()
                 await self._changed.wait()
 
-        return await asyncio.wait_for(waiter(), timeout)
+        try:
+            return await asyncio.wait_for(waiter(), timeout)
+        except TimeoutError:
+            seen = [type(event).__name__ for event in self.events]
+            raise AssertionError(f"no matching event within {timeout} s; received {seen}") from None
 
 
 @dataclass
