@@ -14,6 +14,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from ysched_tui.version import __version__
+
 if TYPE_CHECKING:
     from ysched_tui.api import (
         BuiltJob,
@@ -113,7 +115,6 @@ _LAZY: dict[str, str] = {
 """Public name -> the module defining it, imported on first use (PEP 562): the console and
 the CLI import this package but never need the Python API, whose import alone took ~240 ms."""
 
-__version__ = "0.1.0"
 
 __all__ = [
     "BuiltJob",

@@ -14,7 +14,7 @@ import functools
 import weakref
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from ysched_tui.config.python_jobs import load_python_jobs
 from ysched_tui.config.scripts import discover, script_index
@@ -24,14 +24,24 @@ from ysched_tui.config.toml_text import forget_parsed
 from ysched_tui.core.models import JobSpec
 from ysched_tui.errors import JobsFileError, Problem
 
-if TYPE_CHECKING:
-    from ysched_tui.settings import Settings
+
+class JobSources(Protocol):
+    """Where the jobs are declared: what this module reads of the settings (which sit above
+    config and are given, never imported)."""
+
+    @property
+    def jobs(self) -> Path | None:
+        """The jobs file (TOML or Python), if any."""
+
+    @property
+    def scripts_dir(self) -> Path | None:
+        """The scripts folder, if any."""
 
 Callables = dict[str, Callable[..., Any]]
 """Python callables behind API-declared jobs, by job code."""
 
 
-def load_jobs_file(path: Path, settings: Settings) -> list[JobSpec]:
+def load_jobs_file(path: Path, settings: JobSources) -> list[JobSpec]:
     """The jobs a TOML file defines (its ``include`` entries are not followed here).
 
     Args:
@@ -68,7 +78,7 @@ class _Collected:
         """(spec, fingerprint) of the specs the parse cache knows."""
 
 
-def load_all(settings: Settings) -> tuple[list[JobSpec], Callables]:
+def load_all(settings: JobSources) -> tuple[list[JobSpec], Callables]:
     """Load every job: ``settings.jobs`` (TOML or .py, following includes) and the scripts.
 
     Args:
@@ -84,7 +94,7 @@ def load_all(settings: Settings) -> tuple[list[JobSpec], Callables]:
     return collected.specs, collected.callables
 
 
-def _collect(settings: Settings) -> _Collected:
+def _collect(settings: JobSources) -> _Collected:
     collected = _Collected()
     discovered = discover(settings.scripts_dir, collected.problems)
     scripts = script_index(discovered)
@@ -109,7 +119,7 @@ class JobsLoader:
     def __init__(self) -> None:
         self._fingerprints: dict[int, tuple[weakref.ref[JobSpec], str | None]] = {}
 
-    def load(self, settings: Settings) -> tuple[list[JobSpec], Callables]:
+    def load(self, settings: JobSources) -> tuple[list[JobSpec], Callables]:
         """What :func:`load_all` returns, remembering the fingerprints the cache holds.
 
         Raises:

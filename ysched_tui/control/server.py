@@ -21,7 +21,6 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException
 
-from ysched_tui import __version__
 from ysched_tui.control.guard import GuardedRoute, on_http_error, on_validation_error
 from ysched_tui.control.metrics import MetricsCollector
 from ysched_tui.control.routes_jobs import errors, jobs_router
@@ -30,6 +29,7 @@ from ysched_tui.control.streams import EventHub
 from ysched_tui.control.tokens import check_token
 from ysched_tui.control.wire import API_PREFIX, Health, event_schemas
 from ysched_tui.core.service import SchedulerService
+from ysched_tui.version import __version__
 
 DESCRIPTION = """\
 Control API of a ysched-tui scheduler, served by the process that owns the database.
