@@ -1,4 +1,4 @@
-"""``ysched-tui stats [CODE]``: today, last 24 h and last 7 days (seed 000's ``get_stats``)."""
+"""``ysched-tui stats [CODE]``: today, last 24 h and last 7 days."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """What a running job can see and say: its context, its log and its result.
 
 A job function receives a :class:`JobContext` when it declares one, calls :func:`task_log` to add
-timestamped lines to its run's output (seed 003), and may return a :class:`TaskResult` to say
-success, failure or skip explicitly (seed 001).
+timestamped lines to its run's output, and may return a :class:`TaskResult` to say
+success, failure or skip explicitly.
 
 The link between ``task_log`` and the run it belongs to is a :class:`contextvars.ContextVar`: the
 runner enters :func:`run_scope` around the job, and because ``asyncio`` tasks and
@@ -41,7 +41,7 @@ _logger = logging.getLogger("ysched_tui.task")
 
 @dataclass(frozen=True, kw_only=True)
 class JobContext:
-    """Everything a job may want to know about the run it is executing (seed 000).
+    """Everything a job may want to know about the run it is executing.
 
     Attributes:
         job_id: the job's generated id (stable for the job's life).
@@ -102,7 +102,7 @@ def current_context() -> JobContext | None:
 
 
 def task_log(*parts: object, print_console: bool = False) -> None:
-    """Write a line to the current run's output, like ``print`` (seed 003).
+    """Write a line to the current run's output, like ``print``.
 
     Parts are joined with spaces and each resulting line is prefixed with ``[HH:MM:SS]``. Outside a
     run the line goes to the ``ysched_tui.task`` logger instead.
@@ -126,7 +126,7 @@ def task_log(*parts: object, print_console: bool = False) -> None:
 
 @dataclass(frozen=True, kw_only=True)
 class TaskResult:
-    """An explicit outcome a job may return instead of a plain value (seed 001).
+    """An explicit outcome a job may return instead of a plain value.
 
     Attributes:
         status: success, failed or skipped.
@@ -142,7 +142,7 @@ class TaskResult:
 
     @classmethod
     def success(cls, data: Any = None, message: str = "", **extra: Any) -> TaskResult:
-        """A successful outcome; keyword extras are merged into ``data`` (seed 001's style)."""
+        """A successful outcome; keyword extras are merged into ``data``."""
         if extra:
             base = data if isinstance(data, dict) else ({} if data is None else {"data": data})
             data = {**base, **extra}

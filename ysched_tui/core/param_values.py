@@ -2,7 +2,7 @@
 
 Parameter values come from a form, ``ysched-tui run --param k=v`` or a jobs file, so they are text
 written by a person. They are parsed, never evaluated: Python literals go through
-:func:`ast.literal_eval`, and the date/time expressions seed 003 lists (``datetime.now()``,
+:func:`ast.literal_eval`, and these date/time expressions (``datetime.now()``,
 ``date.today() - timedelta(days=30)``, ``time(8, 30)``,
 ``datetime.combine(date.today(), time.min)``) go through a tiny interpreter that only knows
 those names, constructors with numeric arguments, ``+``/``-`` and ``*``/``/`` on numbers and
@@ -202,7 +202,7 @@ def _to_timedelta(value: object) -> timedelta:
 
 
 def safe_expression(text: str) -> object:
-    """Evaluate one of seed 003's date/time expressions without ``eval``.
+    """Evaluate one of the accepted date/time expressions without ``eval``.
 
     Raises:
         ValueError: for anything outside the small grammar described in the module docstring.

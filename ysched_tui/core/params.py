@@ -1,7 +1,7 @@
 """Script parameters: read from a script's source, checked and filled in before a run.
 
-A script in the scripts folder declares its parameters in the signature of ``async def run(...)``
-(seed 003). They are read with :mod:`ast` only — discovering a script never imports or executes it —
+A script in the scripts folder declares its parameters in the signature of ``async def run(...)``.
+They are read with :mod:`ast` only — discovering a script never imports or executes it —
 so the console can offer a form and the CLI can check ``--param`` values before anything runs.
 
 Conventions kept in the resulting :class:`~ysched_tui.core.models.ParamSpec` tuple:

@@ -1,6 +1,6 @@
 """Finding script jobs in the scripts folder without running any of them.
 
-Each ``*.py`` file not starting with ``_`` becomes one job (seed 003). Everything is read with
+Each ``*.py`` file not starting with ``_`` becomes one job. Everything is read with
 :mod:`ast` — the parameters of ``run``, the ``TASK_INFO`` literal, the module docstring — so a
 script with side effects at import does nothing until it is actually run. A script is manual-only
 unless its ``TASK_INFO`` gives ``cron`` (one expression or a list) or ``every`` (a duration).
