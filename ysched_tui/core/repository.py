@@ -122,10 +122,9 @@ class Repository(ABC):
             StorageError: the store cannot be read.
         """
 
-    @abstractmethod
     async def save_job(self, spec: JobSpec, state: JobState) -> None:
         """Insert or replace one job's spec and state, keyed by ``spec.code``; the spec is
-        saved without a fingerprint (see :meth:`save_jobs`).
+        saved without a fingerprint (see :meth:`save_jobs`, which this calls).
 
         Args:
             spec: the job's definition.
@@ -134,6 +133,7 @@ class Repository(ABC):
         Raises:
             StorageError: nothing was written.
         """
+        await self.save_jobs([(spec, state)])
 
     @abstractmethod
     async def save_jobs(

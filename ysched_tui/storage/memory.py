@@ -39,16 +39,14 @@ from ysched_tui.core.models import (
     StatsReport,
     TrendBucket,
     WindowStats,
-    ms_between,
 )
-from ysched_tui.core.repository import KnownSpecs, PurgeResult, Repository
-from ysched_tui.errors import InvalidOperation, JobNotFound, StorageError
+from ysched_tui.core.repository import KnownSpecs, PurgeResult, Repository, interrupted_run
+from ysched_tui.core.trend import check_trend_args
+from ysched_tui.errors import JobNotFound, StorageError
 
 RECENT_SUCCESSES = 20
 """How many latest successful durations per job are kept for its median."""
 
-INTERRUPTED_ERROR = "the scheduler stopped before the run finished"
-"""The error :meth:`MemoryRepository.mark_interrupted` stores on a run that had none."""
 
 _DURATION_STATUSES = frozenset({RunStatus.SUCCESS, RunStatus.FAILED, RunStatus.TIMEOUT})
 """Final statuses whose duration counts: runs that executed to an end of their own."""
@@ -154,10 +152,6 @@ class MemoryRepository(Repository):
                 spec = job.spec.model_copy(deep=True)
             out.append((spec, job.state))
         return out
-
-    async def save_job(self, spec: JobSpec, state: JobState) -> None:
-        """Insert or replace one job's spec and state (saved without a fingerprint)."""
-        await self.save_jobs([(spec, state)])
 
     async def save_jobs(
         self,
@@ -296,7 +290,7 @@ class MemoryRepository(Repository):
         now = _utc(now)
         left = [run for run in self._runs.values()
                 if run.status in (RunStatus.PENDING, RunStatus.RUNNING)]
-        closed = [_interrupted(run, now) for run in left]
+        closed = [interrupted_run(run, now) for run in left]
         for run in closed:
             await self.record_run(run)
         return [self._runs[run.run_id] for run in closed]
@@ -367,10 +361,7 @@ class MemoryRepository(Repository):
         Raises:
             InvalidOperation: ``unit`` is not ``hour``/``day`` or ``count`` is not positive.
         """
-        if unit not in ("hour", "day"):
-            raise InvalidOperation(f"trend unit must be 'hour' or 'day', not {unit!r}")
-        if count < 1:
-            raise InvalidOperation(f"trend count must be at least 1, not {count}")
+        check_trend_args(unit, count)
         self._check()
         step = timedelta(hours=1) if unit == "hour" else timedelta(days=1)
         last = _utc(now).replace(minute=0, second=0, microsecond=0)
@@ -501,13 +492,3 @@ def _run_time(run: RunRecord) -> datetime | None:
     return run.start_time or run.scheduled_time or run.end_time
 
 
-def _interrupted(run: RunRecord, now: datetime) -> RunRecord:
-    duration = ms_between(run.start_time, now) if run.start_time else run.duration_ms
-    return run.model_copy(
-        update={
-            "status": RunStatus.INTERRUPTED,
-            "end_time": now,
-            "duration_ms": duration,
-            "error": run.error or INTERRUPTED_ERROR,
-        }
-    )

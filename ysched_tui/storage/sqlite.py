@@ -159,10 +159,6 @@ class SqliteRepository(Repository):
         async with self._read("load jobs") as conn:
             return await queries.load_jobs(conn, known)
 
-    async def save_job(self, spec: JobSpec, state: JobState) -> None:
-        """Insert or replace one job's spec and state (keyed by ``spec.code``)."""
-        await self.save_jobs([(spec, state)])
-
     async def save_jobs(
         self,
         items: Sequence[tuple[JobSpec, JobState]],

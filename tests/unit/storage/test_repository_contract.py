@@ -33,6 +33,7 @@ from ysched_tui.core.repository import INTERRUPTED_ERROR, Repository
 from ysched_tui.core.triggers import CronTrigger
 from ysched_tui.errors import InvalidOperation, JobNotFound, StorageError
 from ysched_tui.storage import SqliteRepository
+from ysched_tui.storage.memory import MemoryRepository
 
 from .helpers import NOW, make_run
 
@@ -44,8 +45,14 @@ def _sqlite(tmp_path: Path) -> Repository:
     return SqliteRepository(str(tmp_path / "data" / "contract.db"), flush_interval=60)
 
 
+def _memory(tmp_path: Path) -> Repository:
+    """The in-memory store (engine policy tests run on it)."""
+    return MemoryRepository()
+
+
 IMPLEMENTATIONS: dict[str, Callable[[Path], Repository]] = {
     "sqlite": _sqlite,
+    "memory": _memory,
 }
 """Every Repository implementation, by test id: a function of the test's tmp_path."""
 
