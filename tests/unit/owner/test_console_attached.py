@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from tests.unit.engine.conftest import command_job, make_settings
+from tests.waiting import wait_until
 from ysched_tui.console import session_app
 from ysched_tui.engine import Engine
 from ysched_tui.owner.assembly import build_engine
@@ -28,10 +29,9 @@ async def test_attached_console_names_the_owner_and_quits_alone(tmp_path: Path) 
         app = session_app(settings, attached)
         async with app.run_test(size=(120, 30)) as pilot:
             header = app.screen.query_one(HeaderBar)
-            for _ in range(100):
-                if header.status is not None and "hello" in app.screen.jobs:  # type: ignore[attr-defined]
-                    break
-                await pilot.pause(0.05)
+            await wait_until(lambda: header.status is not None
+                             and "hello" in app.screen.jobs,  # type: ignore[attr-defined]
+                             pilot=pilot, what="the attached header and the jobs")
             assert header.status is not None and header.status.state == "attached"
             assert "● attached" in str(header.render())
             assert f"to pid {os.getpid()} on " in str(header.render())
@@ -59,10 +59,7 @@ async def test_owner_console_serves_others_once_it_has_painted(tmp_path: Path) -
         assert not socket.exists()  # nothing served before the console paints
         app = session_app(settings, owner)
         async with app.run_test(size=(120, 30)) as pilot:
-            for _ in range(100):
-                if socket.exists():
-                    break
-                await pilot.pause(0.05)
+            await wait_until(socket.exists, pilot=pilot, what="the control socket")
             assert socket.exists() and "hello" in app.screen.jobs  # type: ignore[attr-defined]
             other = await open_service(settings, via="cli")
             try:
@@ -87,20 +84,23 @@ async def test_owner_gone_is_said_once_and_O_makes_this_console_the_owner(
         app = session_app(settings, attached)
         async with app.run_test(size=(160, 40)) as pilot:
             header = app.screen.query_one(HeaderBar)
-            await _until(pilot, lambda: header.status is not None
-                         and header.status.state == "attached")
+            await wait_until(lambda: header.status is not None
+                             and header.status.state == "attached", pilot=pilot, timeout=10)
             await pilot.press("O")  # the owner is alive: refused with a reason
-            await _until(pilot, lambda: any("can own it only once" in n.message
-                                            for n in app._notifications))
+            await wait_until(lambda: any("can own it only once" in n.message
+                                         for n in app._notifications), pilot=pilot, timeout=10)
             await owner.close()
-            await _until(pilot, lambda: "● no owner: pid " in str(header.render()))
-            for _ in range(3):  # three clock ticks: re-reads stay quiet while nobody owns
+            await wait_until(lambda: "● no owner: pid " in str(header.render()),
+                             pilot=pilot, timeout=10)
+            # time must pass here, not a condition: three clock ticks in which the re-reads
+            # must stay quiet while nobody owns
+            for _ in range(3):
                 await pilot.pause(1.05)
             messages = [n.message for n in app._notifications]
             assert sum("no longer answers: nothing schedules" in m for m in messages) == 1
             assert not [m for m in messages if m.startswith("cannot read")], messages
             await pilot.press("O")
-            await _until(pilot, lambda: not app.is_running)
+            await wait_until(lambda: not app.is_running, pilot=pilot, timeout=10)
         assert app.wants_ownership
         await attached.close()
         again = await open_service(settings, engine_factory=_engine, via="console")
@@ -111,12 +111,3 @@ async def test_owner_gone_is_said_once_and_O_makes_this_console_the_owner(
     finally:
         await attached.close()
         await owner.close()
-
-
-async def _until(pilot, condition, timeout: float = 10.0) -> None:
-    """Let the app run until ``condition()`` holds."""
-    for _ in range(int(timeout / 0.05)):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("condition not met in time")
