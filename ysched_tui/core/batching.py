@@ -71,6 +71,8 @@ class Batcher:
         self._task: asyncio.Task[None] | None = None
         self._flushing: asyncio.Future[None] | None = None
         """Done when the flush in progress (if any) has returned."""
+        self._stopping = False
+        """Set by :meth:`stop`: the task starts no new flush."""
 
     @property
     def running(self) -> bool:
@@ -80,6 +82,7 @@ class Batcher:
     def start(self) -> None:
         """Start the flushing task on the running loop (idempotent)."""
         if not self.running:
+            self._stopping = False
             self._task = asyncio.get_running_loop().create_task(self._loop(), name=self._name)
 
     def poke(self) -> None:
@@ -99,7 +102,10 @@ class Batcher:
         """
         task, self._task = self._task, None
         if task is not None:
-            if self._flushing is not None:
+            self._stopping = True
+            # a hurried batch may start its flush while we wait for the one before: wait until
+            # none is in progress (the task sees _stopping before it could begin another)
+            while self._flushing is not None:
                 with contextlib.suppress(Exception, asyncio.CancelledError):
                     await asyncio.shield(self._flushing)
             task.cancel()
@@ -137,6 +143,8 @@ class Batcher:
             await self._work.wait()
             if not self._leading:
                 await self._pause()
+            if self._stopping:
+                return
             self._work.clear()
             self._urgent.clear()
             self._flushing = done = loop.create_future()

@@ -82,10 +82,8 @@ class HistoryWriter:
         """Held while a flush writes: one transaction at a time, in arrival order."""
         self._taken = asyncio.Event()
         """Set each time a batch is taken for writing (releases producers held at the limit)."""
-        self._stopping = False
-        """Set by :meth:`stop`: the background flush starts no new transaction."""
         self._batcher = Batcher(
-            self._flush_in_background,
+            self.flush,
             interval=flush_interval,
             name="ysched-history-writer",
             leading=False,
@@ -99,7 +97,6 @@ class HistoryWriter:
 
     def start(self) -> None:
         """Start the background flushing on the running loop."""
-        self._stopping = False
         self._batcher.start()
 
     async def stop(self) -> None:
@@ -109,9 +106,7 @@ class HistoryWriter:
         Raises:
             StorageError: the last flush failed; the unwritten items stay buffered.
         """
-        self._stopping = True
-        await self._batcher.stop(flush=False)
-        await self.flush()
+        await self._batcher.stop()  # waits for a flush in progress, then flushes the rest
 
     async def add_run(self, run: RunRecord) -> None:
         """Buffer ``run``; a newer record of the same run replaces a pending older one."""
@@ -140,12 +135,6 @@ class HistoryWriter:
             # then fill the next one while it is written.
             self._taken.clear()
             await self._taken.wait()
-
-    async def _flush_in_background(self) -> None:
-        """The batcher's flush; once :meth:`stop` began it returns at once, so stopping the
-        batcher never cancels a transaction half-way (``stop`` writes the rest itself)."""
-        if not self._stopping:
-            await self.flush()
 
     def _failed(self, exc: Exception) -> None:
         """A background flush failed: say so; the batcher retries after a growing delay."""

@@ -148,3 +148,33 @@ async def test_sync_flush_is_accepted() -> None:
     await asyncio.wait_for(flushed.wait(), 1)
     await batcher.stop(flush=False)
     assert calls == [1]
+
+
+async def test_stop_never_cancels_a_hurried_flush_that_began_while_it_waited() -> None:
+    """Work hurried in during a flush starts the next flush at once; stop() waits for it too
+    (or keeps it from starting) instead of cancelling it half-way."""
+    release = asyncio.Event()
+    entered = asyncio.Event()
+    finished: list[int] = []
+    calls = 0
+
+    async def flush() -> None:
+        nonlocal calls
+        calls += 1
+        mine = calls
+        entered.set()
+        await release.wait()
+        for _ in range(5):  # a flush of several steps (a transaction)
+            await asyncio.sleep(0)
+        finished.append(mine)
+
+    batcher = Batcher(flush, interval=0.0, name="t")
+    batcher.start()
+    batcher.poke()
+    await asyncio.wait_for(entered.wait(), 1)
+    batcher.hurry()  # more work while the first flush runs: the next one starts right after
+    stopping = asyncio.create_task(batcher.stop())
+    await asyncio.sleep(0)
+    release.set()
+    await asyncio.wait_for(stopping, 1)
+    assert finished == list(range(1, calls + 1))  # every flush that began also ended
