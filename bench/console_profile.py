@@ -144,6 +144,7 @@ async def observe(
 ) -> None:
     """Run the console headless, press ``keys`` after ``warmup`` seconds, then watch it for
     ``seconds`` (profiled if asked), printing its state every half second."""
+    from ysched_tui.console import ConsoleMemory
     from ysched_tui.owner.assembly import build_engine
     from ysched_tui.settings import load_settings
     from ysched_tui.tui.app import YschedApp
@@ -154,7 +155,10 @@ async def observe(
     if memory:
         tracemalloc.start(frames)
     settings = load_settings(jobs_file=jobs, db=db)
-    app = YschedApp(build_engine(settings), settings, start_service=True)
+    tuning = ConsoleMemory()  # this script owns its process, as the console does
+    app = YschedApp(build_engine(settings), settings, start_service=True,
+                    after_first_paint=tuning.after_first_paint,
+                    after_bulk_change=tuning.after_bulk_change)
     async with app.run_test(size=(120, 40)) as pilot:
         print(f"{time.perf_counter() - t0:6.2f}s app running", flush=True)
         await pilot.pause(warmup)

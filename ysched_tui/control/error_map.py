@@ -38,6 +38,9 @@ _SIMPLE: dict[str, type[YschedError]] = {
     cls.__name__: cls
     for cls in (
         errors.InvalidOperation,
+        errors.SchedulerNotRunning,
+        errors.JobConflict,
+        errors.AlreadyInState,
         errors.DurationError,
         errors.ConfigError,
         errors.StorageError,
