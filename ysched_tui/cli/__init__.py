@@ -14,8 +14,10 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from ysched_tui.errors import YschedError
+from ysched_tui.version import __version__
 
 COMMAND_MODULES: tuple[str, ...] = (
     "cron_cmd",
@@ -41,7 +43,13 @@ COMMAND_MODULES: tuple[str, ...] = (
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse that exits 2 with one line (not the whole usage) on bad usage."""
+    """argparse that exits 2 with one line (not the whole usage) on bad usage, and never reads
+    an abbreviation as an option (``--job`` is not ``--jobs``: scripts get an error, not a
+    guess)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(2, f"ysched-tui: error: {message} (see --help)\n")
@@ -87,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Operate job schedules from the terminal. No subcommand opens the console.",
         parents=[common_options()],
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMAND_MODULES:
         importlib.import_module(f"ysched_tui.cli.{name}").register(sub, common)

@@ -169,3 +169,29 @@ def test_closed_pipe_ends_quietly_with_141():
     err = proc.stderr.read()
     assert proc.wait(30) == 141
     assert first.strip() and err == b""
+
+
+def test_version_prints_the_version_and_exits_0(capsys):
+    """``--version`` prints the program and its version, exit 0."""
+    from ysched_tui.version import __version__
+
+    with pytest.raises(SystemExit) as stop:
+        main(["--version"])
+    assert stop.value.code == 0
+    assert capsys.readouterr().out.strip() == f"ysched-tui {__version__}"
+
+
+@pytest.mark.parametrize("args", [
+    ["history", "--job", "x"],          # --jobs is the global option; --job is not it
+    ["--jo", "f.toml", "jobs"],
+    ["cron", "* * * * *", "--ne", "2"],
+])
+def test_option_abbreviations_are_refused(args, capsys, tmp_path):
+    """An abbreviated option is an error (exit 2), never silently read as the full one, and
+    nothing is created."""
+    with pytest.raises(SystemExit) as stop:
+        main(["--db", str(tmp_path / "t.db"), *args])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("ysched-tui: error:") and err.count("\n") == 1, err
+    assert not (tmp_path / "t.db").exists()
