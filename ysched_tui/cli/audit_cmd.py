@@ -9,7 +9,7 @@ import argparse
 import json
 from typing import Any
 
-from ysched_tui.cli.common import local, print_json, print_table, run, settings_from
+from ysched_tui.cli.common import local, print_json, print_table, reading_engine, run, settings_from
 from ysched_tui.cli.control import connect_options, through_owner
 from ysched_tui.core.models import AuditEntry
 from ysched_tui.core.service import SchedulerService
@@ -48,9 +48,7 @@ def audit(args: argparse.Namespace) -> int:
 
 
 async def _load(settings: Settings, limit: int) -> list[AuditEntry]:
-    from ysched_tui.owner.assembly import build_engine
-
-    engine = build_engine(settings, specs=[])
+    engine = reading_engine(settings)
     await engine.open()
     try:
         return await engine.audit(limit)

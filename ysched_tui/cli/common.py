@@ -9,9 +9,13 @@ import sys
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from ysched_tui.errors import StorageError
 from ysched_tui.settings import Settings, load_settings
+
+if TYPE_CHECKING:  # the engine loads only for the commands that read the database
+    from ysched_tui.engine import Engine
 
 T = TypeVar("T")
 
@@ -80,3 +84,20 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
     print(line.rstrip())
     for row in rows:
         print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+
+
+def reading_engine(settings: Settings) -> Engine:
+    """An engine for a read-only command (``jobs``, ``history``, ``logs``, ``stats``,
+    ``audit``): it declares no jobs and must find an existing database.
+
+    Raises:
+        StorageError: no database file at ``settings.db`` (a mistyped ``--db`` must not create
+            an empty one and report "no jobs"); nothing is created.
+    """
+    from ysched_tui.owner.assembly import build_engine
+
+    if "://" not in settings.db and not Path(settings.db).is_file():
+        raise StorageError(
+            f"no database at {settings.db} (nothing was created; check --db or YSCHED_DB)"
+        )
+    return build_engine(settings, specs=[])

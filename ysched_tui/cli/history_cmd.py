@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ysched_tui.cli.common import local, print_json, print_table, run, settings_from
+from ysched_tui.cli.common import local, print_json, print_table, reading_engine, run, settings_from
 from ysched_tui.core.models import RunRecord, RunStatus
 from ysched_tui.errors import ConfigError, JobNotFound
 from ysched_tui.settings import Settings
@@ -53,9 +53,7 @@ def history(args: argparse.Namespace) -> int:
 async def _load(
     settings: Settings, code: str | None, status: RunStatus | None, limit: int
 ) -> list[RunRecord]:
-    from ysched_tui.owner.assembly import build_engine
-
-    engine = build_engine(settings, specs=[])
+    engine = reading_engine(settings)
     await engine.open()
     try:
         runs = await engine.list_runs(code, status=status, limit=limit)

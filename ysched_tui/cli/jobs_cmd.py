@@ -5,7 +5,15 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ysched_tui.cli.common import iso, local, print_json, print_table, run, settings_from
+from ysched_tui.cli.common import (
+    iso,
+    local,
+    print_json,
+    print_table,
+    reading_engine,
+    run,
+    settings_from,
+)
 from ysched_tui.core.models import JobView
 from ysched_tui.core.schedule import describe_all
 from ysched_tui.settings import Settings
@@ -32,9 +40,7 @@ def list_jobs(args: argparse.Namespace) -> int:
 
 
 async def _load(settings: Settings) -> list[JobView]:
-    from ysched_tui.owner.assembly import build_engine
-
-    engine = build_engine(settings, specs=[])
+    engine = reading_engine(settings)
     await engine.open()
     try:
         return await engine.list_jobs()

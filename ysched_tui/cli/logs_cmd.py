@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ysched_tui.cli.common import run, settings_from
+from ysched_tui.cli.common import reading_engine, run, settings_from
 from ysched_tui.cli.control import connect_options
 from ysched_tui.core.models import OutputLine
 from ysched_tui.settings import Settings
@@ -64,9 +64,7 @@ async def _follow(
 
 
 async def _print(settings: Settings, run_id: str, *, follow: bool, stamps: bool) -> int:
-    from ysched_tui.owner.assembly import build_engine
-
-    engine = build_engine(settings, specs=[])
+    engine = reading_engine(settings)
     await engine.open()
     try:
         record = await engine.get_run(run_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ysched_tui.cli.common import print_json, print_table, run, settings_from
+from ysched_tui.cli.common import print_json, print_table, reading_engine, run, settings_from
 from ysched_tui.core.models import StatsReport, WindowStats
 from ysched_tui.settings import Settings
 
@@ -38,9 +38,7 @@ def stats(args: argparse.Namespace) -> int:
 
 
 async def _load(settings: Settings, code: str | None) -> StatsReport:
-    from ysched_tui.owner.assembly import build_engine
-
-    engine = build_engine(settings, specs=[])
+    engine = reading_engine(settings)
     await engine.open()
     try:
         return await engine.stats(code)

@@ -195,3 +195,17 @@ def test_option_abbreviations_are_refused(args, capsys, tmp_path):
     err = capsys.readouterr().err
     assert err.startswith("ysched-tui: error:") and err.count("\n") == 1, err
     assert not (tmp_path / "t.db").exists()
+
+
+@pytest.mark.parametrize("command", [
+    ["jobs"], ["jobs", "--json"], ["history"], ["logs", "run_20260101_000000_abcdef"],
+    ["stats"], ["audit"],
+])
+def test_read_commands_on_a_missing_database_create_nothing(command, capsys, tmp_path):
+    """A read-only command on a path with no database exits 1 with one line naming the path,
+    and creates nothing (a mistyped --db must not look like an empty scheduler)."""
+    db = tmp_path / "nonexist.db"
+    assert main(["--db", str(db), *command]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"no database at {db}" in err, err
+    assert list(tmp_path.iterdir()) == []

@@ -3,6 +3,7 @@ and --connect over TCP with the token."""
 
 from __future__ import annotations
 
+import asyncio
 import getpass
 import json
 import re
@@ -16,6 +17,7 @@ from tests.unit.owner.helpers import Daemons
 from tests.waiting import wait_until_sync
 from ysched_tui.cli import main
 from ysched_tui.owner.lock import read_owner
+from ysched_tui.storage import SqliteRepository
 
 JOBS = """
 [settings]
@@ -63,12 +65,20 @@ def cli(files: tuple[Path, Path], *args: str) -> list[str]:
 
 
 def test_no_owner_one_line_and_exit_1(files, capsys) -> None:
-    """Without an owner, control commands exit 1 with one line; read-only ones still work."""
+    """Without an owner, control commands exit 1 with one line; read-only ones still work on
+    the database a stopped owner left."""
     for command in (["status"], ["pause", "nightly"], ["trigger", "chatty"]):
         assert main(cli(files, *command)) == 1
         err = capsys.readouterr().err
         assert err == (f"ysched-tui: no scheduler is running for {files[0]}: start "
                        "`ysched-tui daemon` or the console\n")
+
+    async def leave_a_database() -> None:
+        repository = SqliteRepository(str(files[0]))
+        await repository.open()
+        await repository.close()
+
+    asyncio.run(leave_a_database())
     assert main(cli(files, "history")) == 0
     assert main(cli(files, "audit")) == 0
 
