@@ -12,7 +12,7 @@ from typing import Any
 from ysched_tui.cli.control import through_owner
 from ysched_tui.core.models import RunRecord
 from ysched_tui.core.service import SchedulerService
-from ysched_tui.errors import InvalidOperation
+from ysched_tui.errors import InvalidOperation, JobNotFound, RunNotFound
 from ysched_tui.settings import Settings
 
 RUN_ID = re.compile(r"^run_\d{8}_\d{6}_[0-9a-f]{6}$")
@@ -31,11 +31,17 @@ async def run_to_cancel(service: SchedulerService, target: str) -> str:
     """The run id ``target`` names: itself, or the one run in progress of job ``target``.
 
     Raises:
-        JobNotFound; InvalidOperation: the job has no run in progress, or several.
+        JobNotFound; RunNotFound: ``target`` looks like a run id (``run_...``) and is no job
+            code; InvalidOperation: the job has no run in progress, or several.
     """
     if RUN_ID.match(target):
         return target
-    running = (await service.get_job(target)).running
+    try:
+        running = (await service.get_job(target)).running
+    except JobNotFound:
+        if target.startswith("run_"):  # meant as a run id (a mistyped one): say so
+            raise RunNotFound(target) from None
+        raise
     if not running:
         raise InvalidOperation(f"job {target!r} has no run in progress")
     if len(running) > 1:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from ysched_tui.core.schedule import describe, fire_times, parse_trigger_text
+from ysched_tui.core.triggers import StartupTrigger
 from ysched_tui.errors import ConfigError
 from ysched_tui.settings import system_timezone
 
@@ -37,6 +39,10 @@ def run(args: argparse.Namespace) -> int:
     trigger = parse_trigger_text(args.expr, timezone=tz)
     if args.describe:
         print(describe(trigger))
+    if isinstance(trigger, StartupTrigger):  # exit 0: it is valid, it just has no clock times
+        print(f"ysched-tui: {args.expr} fires once each time the scheduler starts, not at "
+              "clock times: there are no times to list", file=sys.stderr)
+        return 0
     for when in fire_times([trigger], start, args.count, default_tz=tz):
         print(when.isoformat())
     return 0

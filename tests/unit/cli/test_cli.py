@@ -209,3 +209,11 @@ def test_read_commands_on_a_missing_database_create_nothing(command, capsys, tmp
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and f"no database at {db}" in err, err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_cron_reboot_says_it_has_no_clock_times(capsys):
+    """``cron @reboot`` is valid (exit 0) but lists nothing: one stderr line says why."""
+    assert main(["cron", "@reboot", "--next", "5"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.count("\n") == 1 and "each time the scheduler starts" in captured.err

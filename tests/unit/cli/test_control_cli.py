@@ -190,6 +190,8 @@ def test_trigger_logs_follow_cancel_reschedule(files, owner, capsys) -> None:
     assert capsys.readouterr().out == f"cancelled {long_id} (long): cancelled\n"
     assert main(cli(files, "cancel", "long")) == 1
     assert "has no run in progress" in capsys.readouterr().err
+    assert main(cli(files, "cancel", "run_bogus")) == 1  # a mistyped run id, not a job code
+    assert capsys.readouterr().err == "ysched-tui: unknown run_id 'run_bogus'\n"
 
     assert main(cli(files, "reschedule", "nightly", "--every", "5m")) == 0
     assert capsys.readouterr().out.startswith("rescheduled nightly: every 5 minutes; next run")
